@@ -1,0 +1,32 @@
+/**
+ * One jest run covers the three tiers: unit (`*.spec.ts` beside the source), medium
+ * (`*.medium-spec.ts`, real Postgres/Redis) and e2e (`test/e2e/**`, the real app).
+ * SWC compiles TypeScript (with decorator metadata for Nest's DI); `npm run typecheck`
+ * is where types are checked.
+ */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.{spec,medium-spec,e2e-spec}.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleNameMapper: {
+    '^@identity/testing$': '<rootDir>/test/support',
+    '^@identity/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

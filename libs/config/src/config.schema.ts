@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * Development-only secrets. They let `npm start` run with no configuration; production
+ * refuses them (and refuses their absence), see `productionRules` below.
+ */
+export const DEV_PASSWORD_PEPPER = 'ZGV2LW9ubHktcGVwcGVyLWRvLW5vdC11c2UtaW4tcHJvZHVjdGlvbiE=';
+export const DEV_KEY_ENCRYPTION_KEY = 'ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTMyYiE=';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL (${protocols.join(' or ')})`);
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess((v) => (v === '' ? undefined : v), url(protocols).optional());
+
+/** base64 of at least `min` bytes. */
+const base64Secret = (min: number, exact = false) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v), 'must be base64')
+    .refine((v) => {
+      const n = Buffer.from(v, 'base64').length;
+      return exact ? n === min : n >= min;
+    }, `must be base64 of ${exact ? 'exactly' : 'at least'} ${min} bytes`);
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * TRUST_PROXY: unset/`false` = trust nobody (the socket address is the client);
+ * a number = that many hops; otherwise a comma list of IPs/CIDRs (or Express names such as
+ * `loopback`). The value is handed to Express's `trust proxy` unchanged in meaning.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx): false | number | string[] => {
+    if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    const parts = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const ok = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+    const bad = parts.filter((p) => !ok.test(p));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an IP, CIDR or hop count: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+/** The raw environment, variable by variable. Every setting lives here and nowhere else. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    GRPC_HOST: z.string().trim().min(1).optional(),
+    GRPC_PORT: port.default(50051),
+    GRPC_TLS_CERT: optionalString,
+    GRPC_TLS_KEY: optionalString,
+    GRPC_TLS_CLIENT_CA: optionalString,
+
+    DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+    DATABASE_POOL_SIZE: positiveInt.default(10),
+    DATABASE_MIGRATIONS_RUN: bool.default(true),
+    DATA_DIR: z.string().trim().min(1).default('./.data'),
+    REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+    REDIS_KEY_PREFIX: z.string().default('idp:'),
+
+    SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+    MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
+    APP_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    CORS_ORIGINS: commaList,
+
+    JWT_ISSUER: optionalString,
+    JWT_AUDIENCE: z.string().trim().min(1).default('identity'),
+    JWT_ALG: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256'),
+    ACCESS_TOKEN_TTL: seconds.default(600),
+    REFRESH_TOKEN_TTL: seconds.default(2_592_000),
+    REFRESH_IDLE_TTL: seconds.default(604_800),
+    VERIFY_TOKEN_TTL: seconds.default(86_400),
+    RESET_TOKEN_TTL: seconds.default(1_800),
+    MFA_TOKEN_TTL: seconds.default(300),
+    KEY_ROTATION_INTERVAL: seconds.default(2_592_000),
+    KEY_PUBLISH_AHEAD: seconds.default(3_600),
+
+    PASSWORD_PEPPER: base64Secret(32).optional(),
+    PASSWORD_PEPPER_VERSION: positiveInt.default(1),
+    /** Earlier peppers still needed to verify old hashes: `version:base64,...`. */
+    PASSWORD_PREVIOUS_PEPPERS: commaList,
+    KEY_ENCRYPTION_KEY: base64Secret(32, true).optional(),
+    ARGON2_MEMORY_KIB: positiveInt.default(19_456),
+    ARGON2_TIME_COST: positiveInt.default(2),
+    ARGON2_PARALLELISM: positiveInt.default(1),
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+    BREACHED_PASSWORD_API_URL: optionalUrl(['http:', 'https:']),
+    BREACHED_PASSWORD_TIMEOUT_MS: positiveInt.default(1_500),
+
+    COOKIE_SECURE: bool.default(true),
+    TRUST_PROXY: trustProxy,
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
+      .default('100kb'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+    BOOTSTRAP_ADMIN_EMAIL: optionalString,
+    ADMIN_REQUIRE_MFA: bool.default(true),
+    WEBHOOK_ALLOW_PRIVATE: bool.optional(),
+    OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1_000),
+    PURGE_INTERVAL: seconds.default(3_600),
+
+    LOGIN_FREE_FAILURES: positiveInt.default(5),
+    LOGIN_BACKOFF_BASE: seconds.default(1),
+    LOGIN_BACKOFF_MAX: seconds.default(900),
+    LOGIN_EMAIL_FAILURES_PER_HOUR: positiveInt.default(100),
+    LOGIN_IP_FAILURES_PER_HOUR: positiveInt.default(300),
+    MFA_FAILURES_PER_TOKEN: positiveInt.default(5),
+    MFA_FAILURES_PER_USER_PER_HOUR: positiveInt.default(20),
+    MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(3),
+    MAIL_PER_IP_PER_HOUR: positiveInt.default(20),
+    AUTH_PER_IP_PER_MINUTE: positiveInt.default(600),
+
+    GOOGLE_CLIENT_ID: optionalString,
+    GOOGLE_CLIENT_SECRET: optionalString,
+    GITHUB_CLIENT_ID: optionalString,
+    GITHUB_CLIENT_SECRET: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    const refuse = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!env.DATABASE_URL) refuse('DATABASE_URL', 'is required in production (no embedded database)');
+    if (!env.REDIS_URL) refuse('REDIS_URL', 'is required in production (no in-memory kv)');
+    if (!env.PASSWORD_PEPPER) refuse('PASSWORD_PEPPER', 'is required in production');
+    else if (env.PASSWORD_PEPPER === DEV_PASSWORD_PEPPER)
+      refuse('PASSWORD_PEPPER', 'is the development value; production needs its own');
+    if (!env.KEY_ENCRYPTION_KEY) refuse('KEY_ENCRYPTION_KEY', 'is required in production');
+    else if (env.KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY)
+      refuse('KEY_ENCRYPTION_KEY', 'is the development value; production needs its own');
+    if (!env.COOKIE_SECURE) refuse('COOKIE_SECURE', 'cannot be false in production');
+    if (!env.SMTP_URL) refuse('SMTP_URL', 'is required in production (mail would only be logged)');
+    if (new URL(env.APP_URL).protocol !== 'https:') refuse('APP_URL', 'must be https in production');
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GRPC_TLS_KEY'],
+        message: 'GRPC_TLS_CERT and GRPC_TLS_KEY must be set together',
+      });
+    if (env.GRPC_TLS_CLIENT_CA && !env.GRPC_TLS_CERT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GRPC_TLS_CLIENT_CA'],
+        message: 'mutual TLS needs GRPC_TLS_CERT and GRPC_TLS_KEY too',
+      });
+    for (const entry of env.PASSWORD_PREVIOUS_PEPPERS) {
+      const [version, secret] = entry.split(':');
+      if (!/^\d+$/.test(version ?? '') || !secret || Buffer.from(secret, 'base64').length < 32)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PASSWORD_PREVIOUS_PEPPERS'],
+          message: 'entries must be version:base64 (at least 32 bytes)',
+        });
+    }
+  });
+
+export type RawEnv = z.infer<typeof envSchema>;

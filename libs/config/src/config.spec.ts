@@ -1,0 +1,111 @@
+import { ConfigError, loadConfig } from './config';
+import { DEV_KEY_ENCRYPTION_KEY, DEV_PASSWORD_PEPPER } from './config.schema';
+
+const secret32 = Buffer.alloc(32, 7).toString('base64');
+const prodEnv = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u@db:5432/identity',
+  REDIS_URL: 'redis://cache:6379',
+  PASSWORD_PEPPER: secret32,
+  KEY_ENCRYPTION_KEY: secret32,
+  SMTP_URL: 'smtp://mail:25',
+  APP_URL: 'https://id.example.com',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on the embedded default with no environment at all', () => {
+    const c = loadConfig({});
+    expect(c.database.url).toBeUndefined();
+    expect(c.redis.url).toBeUndefined();
+    expect(c.http.port).toBe(3000);
+    expect(c.grpc.port).toBe(50051);
+    expect(c.jwt).toMatchObject({ alg: 'ES256', accessTtl: 600, issuer: 'http://localhost:3000', audience: 'identity' });
+    expect(c.sessions).toMatchObject({ refreshTtl: 2592000, idleTtl: 604800 });
+    expect(c.tokenTtl).toMatchObject({ verifyEmail: 86400, resetPassword: 1800, mfa: 300 });
+    expect(c.secrets.usingDevSecrets).toBe(true);
+    expect(c.cookies.secure).toBe(true);
+    expect(c.webhooks.allowPrivate).toBe(true);
+    expect(c.passwords.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  });
+
+  it('issuer defaults to APP_URL without a trailing slash', () => {
+    expect(loadConfig({ APP_URL: 'https://id.example.com/' }).jwt.issuer).toBe('https://id.example.com');
+    expect(loadConfig({ JWT_ISSUER: 'https://issuer' }).jwt.issuer).toBe('https://issuer');
+  });
+
+  it('lists every problem in one error', () => {
+    const problems = problemsOf({ PORT: 'abc', JWT_ALG: 'HS256', COOKIE_SECURE: 'maybe' });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/JWT_ALG/);
+    expect(problems.join('\n')).toMatch(/COOKIE_SECURE/);
+  });
+
+  it('accepts a complete production environment', () => {
+    const c = loadConfig(prodEnv);
+    expect(c.isProduction).toBe(true);
+    expect(c.secrets.usingDevSecrets).toBe(false);
+    expect(c.webhooks.allowPrivate).toBe(false);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: '' }],
+    ['REDIS_URL', { REDIS_URL: '' }],
+    ['PASSWORD_PEPPER', { PASSWORD_PEPPER: undefined }],
+    ['KEY_ENCRYPTION_KEY', { KEY_ENCRYPTION_KEY: undefined }],
+    ['COOKIE_SECURE', { COOKIE_SECURE: 'false' }],
+  ])('production refuses a missing or unsafe %s', (name, patch) => {
+    const env = { ...prodEnv, ...patch } as Record<string, string>;
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    expect(problemsOf(env).some((p) => p.startsWith(name))).toBe(true);
+  });
+
+  it('production refuses the development secrets', () => {
+    const problems = problemsOf({
+      ...prodEnv,
+      PASSWORD_PEPPER: DEV_PASSWORD_PEPPER,
+      KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY,
+    });
+    expect(problems).toHaveLength(2);
+  });
+
+  it('refuses short secrets', () => {
+    const problems = problemsOf({ PASSWORD_PEPPER: 'c2hvcnQ=', KEY_ENCRYPTION_KEY: secret32 + 'AA' });
+    expect(problems).toHaveLength(2);
+  });
+
+  it('parses TRUST_PROXY as hops or CIDRs and refuses garbage', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(problemsOf({ TRUST_PROXY: 'evil.example.com' })[0]).toMatch(/TRUST_PROXY/);
+  });
+
+  it('needs cert and key together for gRPC TLS', () => {
+    expect(problemsOf({ GRPC_TLS_CERT: '/c.pem' })[0]).toMatch(/GRPC_TLS_KEY/);
+    expect(loadConfig({ GRPC_TLS_CERT: '/c.pem', GRPC_TLS_KEY: '/k.pem' }).grpc.tls).toEqual({
+      certPath: '/c.pem',
+      keyPath: '/k.pem',
+      clientCaPath: undefined,
+    });
+  });
+
+  it('parses previous peppers for rotation', () => {
+    const c = loadConfig({ PASSWORD_PEPPER_VERSION: '2', PASSWORD_PREVIOUS_PEPPERS: `1:${secret32}` });
+    expect(c.secrets.pepper.version).toBe(2);
+    expect(c.secrets.previousPeppers).toEqual([{ version: 1, secret: Buffer.alloc(32, 7) }]);
+  });
+});

@@ -1,0 +1,189 @@
+import {
+  DEV_KEY_ENCRYPTION_KEY,
+  DEV_PASSWORD_PEPPER,
+  envSchema,
+  type RawEnv,
+} from './config.schema';
+
+export type SigningAlg = RawEnv['JWT_ALG'];
+
+/** The typed settings every part of the platform reads. Built once, at boot, by {@link loadConfig}. */
+export interface AppConfig {
+  env: RawEnv['NODE_ENV'];
+  isProduction: boolean;
+  http: { host: string; port: number; bodyLimit: string; trustProxy: false | number | string[] };
+  grpc: {
+    host: string;
+    port: number;
+    tls?: { certPath: string; keyPath: string; clientCaPath?: string };
+  };
+  /** `url` unset = embedded PGlite under `dataDir`. */
+  database: { url?: string; poolSize: number; migrationsRun: boolean; dataDir: string };
+  /** `url` unset = in-memory kv (single instance only). */
+  redis: { url?: string; keyPrefix: string };
+  mail: { smtpUrl?: string; from: string };
+  appUrl: string;
+  corsOrigins: string[];
+  jwt: {
+    issuer: string;
+    audience: string;
+    alg: SigningAlg;
+    accessTtl: number;
+    rotationInterval: number;
+    publishAhead: number;
+  };
+  sessions: { refreshTtl: number; idleTtl: number; purgeInterval: number };
+  tokenTtl: { verifyEmail: number; resetPassword: number; mfa: number };
+  secrets: {
+    pepper: { version: number; secret: Buffer };
+    previousPeppers: { version: number; secret: Buffer }[];
+    keyEncryptionKey: Buffer;
+    /** True when a development default stands in for a missing secret. */
+    usingDevSecrets: boolean;
+  };
+  passwords: {
+    argon2: { memoryCost: number; timeCost: number; parallelism: number };
+    minLength: number;
+    breachedApiUrl?: string;
+    breachedTimeoutMs: number;
+  };
+  cookies: { secure: boolean };
+  logLevel: RawEnv['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+  admin: { bootstrapEmail?: string; requireMfa: boolean };
+  webhooks: { allowPrivate: boolean; pollIntervalMs: number };
+  limits: {
+    loginFreeFailures: number;
+    loginBackoffBase: number;
+    loginBackoffMax: number;
+    loginEmailFailuresPerHour: number;
+    loginIpFailuresPerHour: number;
+    mfaFailuresPerToken: number;
+    mfaFailuresPerUserPerHour: number;
+    mailPerEmailPerHour: number;
+    mailPerIpPerHour: number;
+    authPerIpPerMinute: number;
+  };
+  oidc: {
+    google?: { clientId: string; clientSecret: string };
+    github?: { clientId: string; clientSecret: string };
+  };
+}
+
+/** Raised when the environment does not describe a runnable platform; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses and validates the environment once.
+ * @throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
+  }
+  return toAppConfig(parsed.data);
+}
+
+function pair(id?: string, secret?: string) {
+  return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+}
+
+function toAppConfig(e: RawEnv): AppConfig {
+  const isProduction = e.NODE_ENV === 'production';
+  const appUrl = e.APP_URL.replace(/\/+$/, '');
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY },
+    grpc: {
+      host: e.GRPC_HOST ?? e.HOST,
+      port: e.GRPC_PORT,
+      tls:
+        e.GRPC_TLS_CERT && e.GRPC_TLS_KEY
+          ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY, clientCaPath: e.GRPC_TLS_CLIENT_CA }
+          : undefined,
+    },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      migrationsRun: e.DATABASE_MIGRATIONS_RUN,
+      dataDir: e.DATA_DIR,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    appUrl,
+    corsOrigins: e.CORS_ORIGINS,
+    jwt: {
+      issuer: e.JWT_ISSUER ?? appUrl,
+      audience: e.JWT_AUDIENCE,
+      alg: e.JWT_ALG,
+      accessTtl: e.ACCESS_TOKEN_TTL,
+      rotationInterval: e.KEY_ROTATION_INTERVAL,
+      publishAhead: e.KEY_PUBLISH_AHEAD,
+    },
+    sessions: {
+      refreshTtl: e.REFRESH_TOKEN_TTL,
+      idleTtl: e.REFRESH_IDLE_TTL,
+      purgeInterval: e.PURGE_INTERVAL,
+    },
+    tokenTtl: {
+      verifyEmail: e.VERIFY_TOKEN_TTL,
+      resetPassword: e.RESET_TOKEN_TTL,
+      mfa: e.MFA_TOKEN_TTL,
+    },
+    secrets: {
+      pepper: {
+        version: e.PASSWORD_PEPPER_VERSION,
+        secret: Buffer.from(e.PASSWORD_PEPPER ?? DEV_PASSWORD_PEPPER, 'base64'),
+      },
+      previousPeppers: e.PASSWORD_PREVIOUS_PEPPERS.map((entry) => {
+        const [version, secret] = entry.split(':') as [string, string];
+        return { version: Number(version), secret: Buffer.from(secret, 'base64') };
+      }),
+      keyEncryptionKey: Buffer.from(e.KEY_ENCRYPTION_KEY ?? DEV_KEY_ENCRYPTION_KEY, 'base64'),
+      usingDevSecrets: !e.PASSWORD_PEPPER || !e.KEY_ENCRYPTION_KEY,
+    },
+    passwords: {
+      argon2: {
+        memoryCost: e.ARGON2_MEMORY_KIB,
+        timeCost: e.ARGON2_TIME_COST,
+        parallelism: e.ARGON2_PARALLELISM,
+      },
+      minLength: e.PASSWORD_MIN_LENGTH,
+      breachedApiUrl: e.BREACHED_PASSWORD_API_URL,
+      breachedTimeoutMs: e.BREACHED_PASSWORD_TIMEOUT_MS,
+    },
+    cookies: { secure: e.COOKIE_SECURE },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    admin: { bootstrapEmail: e.BOOTSTRAP_ADMIN_EMAIL, requireMfa: e.ADMIN_REQUIRE_MFA },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? !isProduction,
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    },
+    limits: {
+      loginFreeFailures: e.LOGIN_FREE_FAILURES,
+      loginBackoffBase: e.LOGIN_BACKOFF_BASE,
+      loginBackoffMax: e.LOGIN_BACKOFF_MAX,
+      loginEmailFailuresPerHour: e.LOGIN_EMAIL_FAILURES_PER_HOUR,
+      loginIpFailuresPerHour: e.LOGIN_IP_FAILURES_PER_HOUR,
+      mfaFailuresPerToken: e.MFA_FAILURES_PER_TOKEN,
+      mfaFailuresPerUserPerHour: e.MFA_FAILURES_PER_USER_PER_HOUR,
+      mailPerEmailPerHour: e.MAIL_PER_EMAIL_PER_HOUR,
+      mailPerIpPerHour: e.MAIL_PER_IP_PER_HOUR,
+      authPerIpPerMinute: e.AUTH_PER_IP_PER_MINUTE,
+    },
+    oidc: {
+      google: pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET),
+      github: pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET),
+    },
+  };
+}
