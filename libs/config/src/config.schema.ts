@@ -22,13 +22,16 @@ const url = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL (${protocols.join(' or ')})`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL (${protocols.join(' or ')})`,
+    );
 const optionalUrl = (protocols: string[]) =>
   z.preprocess((v) => (v === '' ? undefined : v), url(protocols).optional());
 
@@ -38,10 +41,13 @@ const base64Secret = (min: number, exact = false) =>
     .string()
     .trim()
     .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v), 'must be base64')
-    .refine((v) => {
-      const n = Buffer.from(v, 'base64').length;
-      return exact ? n === min : n >= min;
-    }, `must be base64 of ${exact ? 'exactly' : 'at least'} ${min} bytes`);
+    .refine(
+      (v) => {
+        const n = Buffer.from(v, 'base64').length;
+        return exact ? n === min : n >= min;
+      },
+      `must be base64 of ${exact ? 'exactly' : 'at least'} ${min} bytes`,
+    );
 
 const commaList = z
   .string()
@@ -132,7 +138,9 @@ export const envSchema = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
       .default('100kb'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
     BOOTSTRAP_ADMIN_EMAIL: optionalString,
@@ -161,7 +169,8 @@ export const envSchema = z
     if (env.NODE_ENV !== 'production') return;
     const refuse = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!env.DATABASE_URL) refuse('DATABASE_URL', 'is required in production (no embedded database)');
+    if (!env.DATABASE_URL)
+      refuse('DATABASE_URL', 'is required in production (no embedded database)');
     if (!env.REDIS_URL) refuse('REDIS_URL', 'is required in production (no in-memory kv)');
     if (!env.PASSWORD_PEPPER) refuse('PASSWORD_PEPPER', 'is required in production');
     else if (env.PASSWORD_PEPPER === DEV_PASSWORD_PEPPER)
@@ -171,7 +180,8 @@ export const envSchema = z
       refuse('KEY_ENCRYPTION_KEY', 'is the development value; production needs its own');
     if (!env.COOKIE_SECURE) refuse('COOKIE_SECURE', 'cannot be false in production');
     if (!env.SMTP_URL) refuse('SMTP_URL', 'is required in production (mail would only be logged)');
-    if (new URL(env.APP_URL).protocol !== 'https:') refuse('APP_URL', 'must be https in production');
+    if (new URL(env.APP_URL).protocol !== 'https:')
+      refuse('APP_URL', 'must be https in production');
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY))

@@ -29,7 +29,12 @@ describe('loadConfig', () => {
     expect(c.redis.url).toBeUndefined();
     expect(c.http.port).toBe(3000);
     expect(c.grpc.port).toBe(50051);
-    expect(c.jwt).toMatchObject({ alg: 'ES256', accessTtl: 600, issuer: 'http://localhost:3000', audience: 'identity' });
+    expect(c.jwt).toMatchObject({
+      alg: 'ES256',
+      accessTtl: 600,
+      issuer: 'http://localhost:3000',
+      audience: 'identity',
+    });
     expect(c.sessions).toMatchObject({ refreshTtl: 2592000, idleTtl: 604800 });
     expect(c.tokenTtl).toMatchObject({ verifyEmail: 86400, resetPassword: 1800, mfa: 300 });
     expect(c.secrets.usingDevSecrets).toBe(true);
@@ -39,7 +44,9 @@ describe('loadConfig', () => {
   });
 
   it('issuer defaults to APP_URL without a trailing slash', () => {
-    expect(loadConfig({ APP_URL: 'https://id.example.com/' }).jwt.issuer).toBe('https://id.example.com');
+    expect(loadConfig({ APP_URL: 'https://id.example.com/' }).jwt.issuer).toBe(
+      'https://id.example.com',
+    );
     expect(loadConfig({ JWT_ISSUER: 'https://issuer' }).jwt.issuer).toBe('https://issuer');
   });
 
@@ -80,7 +87,10 @@ describe('loadConfig', () => {
   });
 
   it('refuses short secrets', () => {
-    const problems = problemsOf({ PASSWORD_PEPPER: 'c2hvcnQ=', KEY_ENCRYPTION_KEY: secret32 + 'AA' });
+    const problems = problemsOf({
+      PASSWORD_PEPPER: 'c2hvcnQ=',
+      KEY_ENCRYPTION_KEY: secret32 + 'AA',
+    });
     expect(problems).toHaveLength(2);
   });
 
@@ -104,7 +114,10 @@ describe('loadConfig', () => {
   });
 
   it('parses previous peppers for rotation', () => {
-    const c = loadConfig({ PASSWORD_PEPPER_VERSION: '2', PASSWORD_PREVIOUS_PEPPERS: `1:${secret32}` });
+    const c = loadConfig({
+      PASSWORD_PEPPER_VERSION: '2',
+      PASSWORD_PREVIOUS_PEPPERS: `1:${secret32}`,
+    });
     expect(c.secrets.pepper.version).toBe(2);
     expect(c.secrets.previousPeppers).toEqual([{ version: 1, secret: Buffer.alloc(32, 7) }]);
   });

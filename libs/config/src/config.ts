@@ -108,7 +108,11 @@ function toAppConfig(e: RawEnv): AppConfig {
       port: e.GRPC_PORT,
       tls:
         e.GRPC_TLS_CERT && e.GRPC_TLS_KEY
-          ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY, clientCaPath: e.GRPC_TLS_CLIENT_CA }
+          ? {
+              certPath: e.GRPC_TLS_CERT,
+              keyPath: e.GRPC_TLS_KEY,
+              clientCaPath: e.GRPC_TLS_CLIENT_CA,
+            }
           : undefined,
     },
     database: {

@@ -1,0 +1,10 @@
+export { Database } from './database';
+export { DatabaseModule, DATABASE_MODE, type DatabaseMode } from './database.module';
+export {
+  createDataSource,
+  runMigrations,
+  type MigrationClass,
+  type EntityList,
+} from './data-source';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+export { isUniqueViolation } from './pg-errors';
