@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
 
-const libs = ['config', 'database', 'kv', 'accounts', 'passwords', 'tokens', 'sessions', 'mfa',
+const libs = ['config', 'crypto', 'database', 'kv', 'accounts', 'passwords', 'tokens', 'sessions', 'mfa',
   'access', 'protection', 'audit', 'delivery', 'federation'];
 
 export default tseslint.config(

@@ -1,0 +1,74 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Database } from '@identity/database';
+import type { IdentityEvent, IdentityEventMap, IdentityEventType } from './identity-events';
+
+/**
+ * A subscriber that must commit with the change (audit row, webhook outbox row). It runs in
+ * the emitter's transaction; if it throws, the whole change rolls back.
+ */
+export type TransactionalHandler = (event: IdentityEvent, manager: EntityManager) => Promise<void>;
+
+/** A subscriber for what may be lost (socket push, metrics). Runs after commit; errors are logged. */
+export type AfterCommitHandler = (event: IdentityEvent) => void | Promise<void>;
+
+type Filter = IdentityEventType | '*';
+
+/**
+ * The in-process event bus. Domain services call {@link emit} inside their transaction;
+ * subscribers register at module init.
+ */
+@Injectable()
+export class EventBus {
+  private readonly logger = new Logger('EventBus');
+  private readonly transactional: { filter: Filter; handler: TransactionalHandler }[] = [];
+  private readonly afterCommit: { filter: Filter; handler: AfterCommitHandler }[] = [];
+
+  constructor(private readonly db: Database) {}
+
+  onTransaction(filter: Filter, handler: TransactionalHandler): void {
+    this.transactional.push({ filter, handler });
+  }
+
+  onCommitted(filter: Filter, handler: AfterCommitHandler): void {
+    this.afterCommit.push({ filter, handler });
+  }
+
+  /**
+   * Publishes one event. Transactional subscribers run now, in `manager`'s transaction (pass
+   * the manager of `Database.withTransaction`); after-commit subscribers run once it commits.
+   * @throws whatever a transactional subscriber throws (the caller's transaction then rolls back).
+   */
+  async emit<K extends IdentityEventType>(
+    manager: EntityManager,
+    type: K,
+    payload: IdentityEventMap[K],
+  ): Promise<void> {
+    const event: IdentityEvent = { type, payload, at: new Date() } as IdentityEvent;
+    for (const { filter, handler } of this.transactional) {
+      if (filter === '*' || filter === type) await handler(event, manager);
+    }
+    this.db.afterCommit(manager, () => this.dispatchCommitted(event));
+  }
+
+  private dispatchCommitted(event: IdentityEvent): void {
+    for (const { filter, handler } of this.afterCommit) {
+      if (filter !== '*' && filter !== event.type) continue;
+      try {
+        const result = handler(event);
+        if (result instanceof Promise) {
+          result.catch((err: unknown) => this.logFailure(event, err));
+        }
+      } catch (err) {
+        this.logFailure(event, err);
+      }
+    }
+  }
+
+  private logFailure(event: IdentityEvent, err: unknown): void {
+    this.logger.error(
+      { event: event.type, err: err instanceof Error ? err.message : String(err) },
+      'after-commit subscriber failed',
+    );
+  }
+}

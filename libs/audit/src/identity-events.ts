@@ -1,0 +1,103 @@
+/**
+ * The event spine: every security-relevant change is one of these events, published once by
+ * the domain service that caused it. Subscribers decide what follows (audit row, webhook
+ * outbox row, socket push, metrics).
+ *
+ * Payloads name ids only: never an email, token, password or raw IP (`ipHash` is the keyed
+ * hash of the client IP). `userId`/`sessionId` land in the audit row's columns; the other
+ * fields become its `metadata`.
+ */
+
+/** Why sessions died; the socket gateway forwards this as the `revoked` event's `reason`. */
+export type RevocationReason =
+  | 'logout'
+  | 'logout_all'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'password_reset'
+  | 'refresh_reused'
+  | 'account_locked';
+
+export type LoginFailureReason =
+  'invalid_credentials' | 'email_not_verified' | 'account_locked' | 'mfa_invalid';
+
+/** Fields every event may carry. */
+export interface EventBase {
+  userId?: string;
+  sessionId?: string;
+  ipHash?: string;
+}
+
+export interface IdentityEventMap {
+  'user.registered': EventBase & { userId: string; via: 'password' | 'oidc' };
+  'user.email_verified': EventBase & { userId: string };
+  'user.password_changed': EventBase & { userId: string };
+  'user.password_reset_requested': EventBase & { userId: string };
+  'user.password_reset': EventBase & { userId: string };
+  'user.locked': EventBase & { userId: string; actorId?: string };
+  'user.unlocked': EventBase & { userId: string; actorId?: string };
+  'user.roles_changed': EventBase & { userId: string; roles: string[]; actorId?: string };
+  'auth.login.succeeded': EventBase & { userId: string; sessionId: string; amr: string[] };
+  'auth.login.failed': EventBase & { reason: LoginFailureReason };
+  'auth.login.throttled': EventBase & { scope: string };
+  'auth.refresh.reused': EventBase & { userId: string; sessionId: string };
+  /**
+   * One or all sessions of a user died. `scope: 'session'` names the session; `scope: 'user'`
+   * means every session of the user (optionally except `keptSessionId`).
+   */
+  'session.revoked': EventBase & {
+    userId: string;
+    scope: 'session' | 'user';
+    reason: RevocationReason;
+    sessionIds: string[];
+    keptSessionId?: string;
+  };
+  'mfa.enabled': EventBase & { userId: string };
+  'mfa.disabled': EventBase & { userId: string };
+  'mfa.recovery_code_used': EventBase & { userId: string; remaining: number };
+  'mfa.recovery_codes_regenerated': EventBase & { userId: string };
+  'key.rotated': EventBase & {
+    kid: string;
+    previousKid?: string;
+    reason: 'initial' | 'scheduled' | 'manual';
+  };
+  'role.updated': EventBase & { role: string; permissions: string[]; actorId?: string };
+  'role.deleted': EventBase & { role: string; actorId?: string };
+  'webhook.created': EventBase & { webhookId: string; actorId?: string };
+  'webhook.deleted': EventBase & { webhookId: string; actorId?: string };
+}
+
+export type IdentityEventType = keyof IdentityEventMap;
+
+/** Every event type, for validation of filters and webhook subscriptions. */
+export const IDENTITY_EVENT_TYPES = [
+  'user.registered',
+  'user.email_verified',
+  'user.password_changed',
+  'user.password_reset_requested',
+  'user.password_reset',
+  'user.locked',
+  'user.unlocked',
+  'user.roles_changed',
+  'auth.login.succeeded',
+  'auth.login.failed',
+  'auth.login.throttled',
+  'auth.refresh.reused',
+  'session.revoked',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'key.rotated',
+  'role.updated',
+  'role.deleted',
+  'webhook.created',
+  'webhook.deleted',
+] as const satisfies readonly IdentityEventType[];
+
+/** An event as subscribers receive it. */
+export interface IdentityEvent<K extends IdentityEventType = IdentityEventType> {
+  type: K;
+  payload: IdentityEventMap[K];
+  at: Date;
+}

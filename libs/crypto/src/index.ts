@@ -1,0 +1,2 @@
+export { SecretBox } from './secret-box';
+export { randomToken, hashToken, safeEqual, hmac, deriveKey } from './tokens';
