@@ -1,0 +1,16 @@
+export { PasswordsModule } from './passwords.module';
+export {
+  PasswordHasher,
+  type PasswordHash,
+  type PasswordVerification,
+  type PasswordVerificationInput,
+} from './password-hasher';
+export {
+  PasswordPolicy,
+  MAX_PASSWORD_LENGTH,
+  type PolicyContext,
+  type PolicyRule,
+  type PolicyViolation,
+} from './password-policy';
+export { BreachedPasswordChecker } from './breached-password.checker';
+export { WeakPasswordError, type PasswordsErrorCode } from './passwords.errors';

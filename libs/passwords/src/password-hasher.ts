@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { InjectConfig, type AppConfig } from '@identity/config';
+import { normalizePassword } from './password-normalization';
+
+/** A new hash and the version of the pepper it was made with; store both. */
+export interface PasswordHash {
+  /** PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`). */
+  hash: string;
+  pepperVersion: number;
+}
+
+/** A stored hash with its pepper version, and the password a user just typed. */
+export interface PasswordVerificationInput {
+  hash: string;
+  pepperVersion: number;
+  password: string;
+}
+
+/** Outcome of {@link PasswordHasher.verify}. */
+export interface PasswordVerification {
+  valid: boolean;
+  /**
+   * The password was right but its hash is outdated (older pepper or argon2 parameters):
+   * hash the password again and store the new hash. Never true when `valid` is false.
+   */
+  needsRehash: boolean;
+}
+
+/**
+ * Hashes and verifies passwords with argon2id and a pepper (argon2's `secret`), so a stolen
+ * database alone cannot be attacked offline. All work runs on the libuv threadpool through
+ * argon2's async API, never on the event loop. Passwords are never logged.
+ */
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  private readonly logger = new Logger(PasswordHasher.name);
+  private dummyHash?: Promise<string>;
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  /** Computes the dummy hash at boot so the first unknown-email login is not slower than the rest. */
+  async onModuleInit(): Promise<void> {
+    await this.getDummyHash();
+  }
+
+  /**
+   * Hashes a (NFKC-normalised) password with the configured argon2id parameters and the
+   * current pepper.
+   * @throws Error from argon2 when the configured parameters are out of its range.
+   */
+  async hash(password: string): Promise<PasswordHash> {
+    const { pepper } = this.config.secrets;
+    const hash = await argon2.hash(normalizePassword(password), {
+      ...this.hashOptions(),
+      secret: pepper.secret,
+    });
+    return { hash, pepperVersion: pepper.version };
+  }
+
+  /**
+   * Checks a password against a stored hash, using the pepper the hash was made with (the
+   * current one or a previous one). A hash whose pepper version is no longer configured cannot
+   * verify: the answer is `valid: false`, after the same argon2 work as a real check.
+   * @throws Error from argon2 when `hash` is not an argon2 PHC string (corrupt stored data,
+   *   which must not be mistaken for a wrong password).
+   */
+  async verify({
+    hash,
+    pepperVersion,
+    password,
+  }: PasswordVerificationInput): Promise<PasswordVerification> {
+    const pepper = this.pepperFor(pepperVersion);
+    if (!pepper) {
+      this.logger.warn(
+        `A stored password hash uses pepper version ${pepperVersion}, which is not configured (current or PASSWORD_PREVIOUS_PEPPERS); it cannot verify`,
+      );
+      // Same cost as a real verify, so this answer is not faster than a wrong password.
+      await this.verifyDummy(password);
+      return { valid: false, needsRehash: false };
+    }
+    const valid = await argon2.verify(hash, normalizePassword(password), { secret: pepper });
+    if (!valid) return { valid: false, needsRehash: false };
+    const needsRehash =
+      pepperVersion !== this.config.secrets.pepper.version ||
+      argon2.needsRehash(hash, this.rehashOptions());
+    return { valid: true, needsRehash };
+  }
+
+  /**
+   * Does the argon2 verify work of a real login, against a dummy hash, and discards the result.
+   * Call it when the email is unknown: answering such a login without hashing would be much
+   * faster than a wrong password for an existing account, and that difference tells an
+   * attacker which emails have accounts (better-auth's email sign-in does the same).
+   * @throws Error from argon2 only if the configured parameters are out of its range.
+   */
+  async verifyDummy(password: string): Promise<void> {
+    const dummy = await this.getDummyHash();
+    await argon2.verify(dummy, normalizePassword(password), {
+      secret: this.config.secrets.pepper.secret,
+    });
+  }
+
+  private getDummyHash(): Promise<string> {
+    // A random password that nobody knows, hashed once at the configured parameters so a dummy
+    // verify costs exactly what a real one does. Forgotten on failure, so the next call retries.
+    this.dummyHash ??= argon2
+      .hash(randomBytes(32).toString('base64url'), {
+        ...this.hashOptions(),
+        secret: this.config.secrets.pepper.secret,
+      })
+      .catch((error: unknown) => {
+        this.dummyHash = undefined;
+        throw error;
+      });
+    return this.dummyHash;
+  }
+
+  private pepperFor(version: number): Buffer | undefined {
+    const { pepper, previousPeppers } = this.config.secrets;
+    if (version === pepper.version) return pepper.secret;
+    return previousPeppers.find((p) => p.version === version)?.secret;
+  }
+
+  private rehashOptions(): { memoryCost: number; timeCost: number; parallelism: number } {
+    const { memoryCost, timeCost, parallelism } = this.config.passwords.argon2;
+    return { memoryCost, timeCost, parallelism };
+  }
+
+  private hashOptions(): argon2.HashOptions {
+    return { type: argon2.argon2id, ...this.rehashOptions() };
+  }
+}
