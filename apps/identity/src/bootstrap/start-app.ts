@@ -1,0 +1,143 @@
+import type { Server } from 'node:http';
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from '@identity/config';
+import { DATABASE_MODE, type DatabaseMode } from '@identity/database';
+import { KV_STORE, type KvStore, RedisKvStore } from '@identity/kv';
+import { AppModule } from '../app.module';
+import { createGrpcHealth, grpcOptions } from '../grpc/grpc-options';
+import { HttpMetrics } from '../http/ops/http-metrics';
+import { Readiness } from '../http/ops/readiness';
+import { IdentitySocketAdapter } from '../ws/socket-io.adapter';
+import { configureHttpPipeline } from './http-pipeline';
+
+export interface RunningApp {
+  app: NestExpressApplication;
+  /** Base URL of the HTTP server, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  grpcAddress: string;
+  database: DatabaseMode;
+  kv: KvStore['kind'];
+  /** Graceful stop: drain HTTP, gRPC and sockets, then close Postgres and Redis. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  logStream?: DestinationStream;
+}
+
+/**
+ * Builds and starts the whole platform for a config: HTTP (REST, web UI, socket.io) and gRPC
+ * in one process. main.ts calls it, and so do the e2e tests, so both run the same app.
+ */
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { logStream: options.logStream }),
+    { bodyParser: false, bufferLogs: true, abortOnError: false },
+  );
+  app.useLogger(app.get(Logger));
+  const draining = { value: false };
+  app.use(app.get(HttpMetrics).middleware);
+  app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+    // While draining, every answer closes its connection, so keep-alive clients move on.
+    if (draining.value) res.setHeader('Connection', 'close');
+    next();
+  });
+  configureHttpPipeline(app, config);
+
+  const kv = app.get<KvStore>(KV_STORE);
+  const adapter = new IdentitySocketAdapter(
+    app,
+    config,
+    kv instanceof RedisKvStore ? { pub: kv.duplicate(), sub: kv.duplicate() } : undefined,
+  );
+  app.useWebSocketAdapter(adapter);
+
+  const grpcHealth = createGrpcHealth();
+  app.connectMicroservice(grpcOptions(config, grpcHealth), { inheritAppConfig: true });
+
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+  grpcHealth.setStatus('', 'SERVING');
+  grpcHealth.setStatus('identity.v1.IdentityService', 'SERVING');
+
+  const server = app.getHttpServer() as Server;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= gracefulShutdown({
+      app,
+      server,
+      timeoutMs: config.shutdownTimeoutMs,
+      onStart: () => {
+        draining.value = true;
+        app.get(Readiness).startDraining();
+        grpcHealth.setStatus('', 'NOT_SERVING');
+        grpcHealth.setStatus('identity.v1.IdentityService', 'NOT_SERVING');
+      },
+      afterClose: () => adapter.closeRedis(),
+    }));
+
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    grpcAddress: `${config.grpc.host}:${config.grpc.port}`,
+    database: app.get<DatabaseMode>(DATABASE_MODE),
+    kv: kv.kind,
+    shutdown,
+  };
+}
+
+/**
+ * Stops taking new connections, lets in-flight HTTP requests and gRPC calls finish, closes
+ * idle keep-alive connections as they free up, then runs Nest's shutdown hooks (sockets,
+ * outbox, Postgres, Redis). Everything is bounded by `timeoutMs`: past it, connections are
+ * cut so the process can still exit.
+ */
+async function gracefulShutdown(args: {
+  app: NestExpressApplication;
+  server: Server;
+  timeoutMs: number;
+  onStart: () => void;
+  afterClose: () => Promise<void>;
+}): Promise<void> {
+  const logger = new NestLogger('Shutdown');
+  const { app, server, timeoutMs } = args;
+  args.onStart();
+  logger.log('draining');
+  const deadline = Date.now() + timeoutMs;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  const httpDrained = await Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((r) =>
+      setTimeout(() => r(false), Math.max(0, deadline - Date.now()) * 0.8),
+    ),
+  ]);
+  clearInterval(sweeper);
+  if (!httpDrained) {
+    logger.warn('HTTP requests still running at the deadline; closing their connections');
+    server.closeAllConnections();
+  }
+  const hardStop = setTimeout(
+    () => {
+      logger.error('shutdown hooks exceeded the deadline');
+    },
+    Math.max(1, deadline - Date.now()),
+  );
+  hardStop.unref();
+  try {
+    await app.close();
+    await args.afterClose();
+  } finally {
+    clearTimeout(hardStop);
+  }
+  logger.log('stopped');
+}

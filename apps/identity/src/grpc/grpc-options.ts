@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServerCredentials } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import type { AppConfig } from '@identity/config';
+
+/** Where `proto/` is, from source (ts) and from the build (`dist/apps/identity/...`). */
+export function protoRoot(): string {
+  for (const candidate of [
+    join(__dirname, '../../../../proto'),
+    join(__dirname, '../../../proto'),
+    join(process.cwd(), 'proto'),
+  ]) {
+    try {
+      readFileSync(join(candidate, 'identity/v1/identity.proto'));
+      return candidate;
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error('proto/identity/v1/identity.proto not found');
+}
+
+const LOADER_OPTIONS = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+/** TLS from PEM files: cert+key turn TLS on; a client CA also demands client certificates (mTLS). */
+export function grpcCredentials(config: AppConfig): ServerCredentials {
+  const tls = config.grpc.tls;
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(
+    tls.clientCaPath ? readFileSync(tls.clientCaPath) : null,
+    [{ private_key: readFileSync(tls.keyPath), cert_chain: readFileSync(tls.certPath) }],
+    Boolean(tls.clientCaPath),
+  );
+}
+
+/**
+ * The gRPC server of the same process: `identity.v1.IdentityService`, plus the standard
+ * `grpc.health.v1.Health` and server reflection (for grpcurl and friends).
+ */
+export function grpcOptions(config: AppConfig, health: HealthImplementation): GrpcOptions {
+  const root = protoRoot();
+  const protoPath = join(root, 'identity/v1/identity.proto');
+  return {
+    transport: Transport.GRPC,
+    options: {
+      package: 'identity.v1',
+      protoPath,
+      url: `${config.grpc.host}:${config.grpc.port}`,
+      loader: { ...LOADER_OPTIONS, includeDirs: [root] },
+      credentials: grpcCredentials(config),
+      onLoadPackageDefinition: (_pkg: unknown, server: unknown) => {
+        const grpcServer = server as Parameters<HealthImplementation['addToServer']>[0];
+        health.addToServer(grpcServer);
+        // Reflection describes both our service and the health service.
+        const definition = loadSync([protoPath, healthProtoPath], LOADER_OPTIONS);
+        new ReflectionService(definition).addToServer(
+          grpcServer as Parameters<ReflectionService['addToServer']>[0],
+        );
+      },
+    },
+  };
+}
+
+/** Health statuses of this process: '' (overall) and the IdentityService. */
+export function createGrpcHealth(): HealthImplementation {
+  return new HealthImplementation({
+    '': 'NOT_SERVING',
+    'identity.v1.IdentityService': 'NOT_SERVING',
+  });
+}

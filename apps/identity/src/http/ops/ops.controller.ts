@@ -1,0 +1,53 @@
+import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Public } from '../auth/route-access.decorators';
+import { PROBLEM_CONTENT_TYPE, problemBody } from '../problem/problem';
+import { HttpMetrics } from './http-metrics';
+import { Readiness } from './readiness';
+
+/** Liveness, readiness and Prometheus metrics. */
+@Controller()
+@Public()
+export class OpsController {
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly metrics: HttpMetrics,
+  ) {}
+
+  @Get('healthz')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  async readyz(@Res() res: Response): Promise<void> {
+    const report = await this.readiness.check();
+    res.setHeader('Cache-Control', 'no-store');
+    if (report.ready) {
+      res.status(200).json({ status: 'ready', checks: report.checks });
+      return;
+    }
+    const failed = Object.entries(report.checks)
+      .filter(([, state]) => state === 'down')
+      .map(([name]) => name);
+    if (report.draining) failed.push('shutting_down');
+    res
+      .status(503)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(
+        JSON.stringify({
+          ...problemBody(503, 'unavailable', `not ready: ${failed.join(', ')}`),
+          failed,
+          checks: report.checks,
+        }),
+      );
+  }
+
+  @Get('metrics')
+  async scrape(@Res() res: Response): Promise<void> {
+    res.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.send(await this.metrics.registry.metrics());
+  }
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@identity/config';
+import { startApp } from './bootstrap/start-app';
+import { printBanner } from './bootstrap/banner';
+
+/**
+ * Entry point: parse the environment once (exit 1 listing every problem), start HTTP + gRPC
+ * + socket.io, and stop gracefully on SIGTERM/SIGINT with exit code 0.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const running = await startApp(config);
+  printBanner(config, running);
+
+  let signalled = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    process.stderr.write(`${signal} received, shutting down\n`);
+    const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2_000);
+    force.unref();
+    running.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '@identity/config';
+
+/**
+ * socket.io on the HTTP port. Websocket transport only, so no sticky sessions are needed
+ * behind a load balancer; with REDIS_URL the Redis adapter carries room broadcasts between
+ * instances (a revocation on instance A reaches a browser connected to instance B).
+ * Browsers are admitted only from APP_URL's origin and CORS_ORIGINS; clients that send no
+ * Origin (services, tests) are admitted, and authenticate like everyone else.
+ */
+export class IdentitySocketAdapter extends IoAdapter {
+  private readonly allowedOrigins: Set<string>;
+
+  constructor(
+    app: INestApplicationContext,
+    config: AppConfig,
+    private readonly redis?: { pub: Redis; sub: Redis },
+  ) {
+    super(app);
+    this.allowedOrigins = new Set([new URL(config.appUrl).origin, ...config.corsOrigins]);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, {
+      ...options,
+      transports: ['websocket'],
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        callback(null, origin === undefined || this.allowedOrigins.has(origin));
+      },
+    } as ServerOptions) as Server;
+    if (this.redis) server.adapter(createAdapter(this.redis.pub, this.redis.sub));
+    return server;
+  }
+
+  /** Closes the Redis adapter's connections (after the socket server itself has closed). */
+  async closeRedis(): Promise<void> {
+    if (!this.redis) return;
+    await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+  }
+}
