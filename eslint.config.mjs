@@ -8,7 +8,7 @@ const libs = ['config', 'crypto', 'database', 'kv', 'accounts', 'passwords', 'to
   'access', 'protection', 'audit', 'delivery', 'federation'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'bench/**/*.js', 'jest.config.js', 'eslint.config.mjs', 'apps/identity/src/web/**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'bench/**/*.js', 'scripts/**/*.js', '.test-build/**', 'jest.config.js', 'eslint.config.mjs', 'apps/identity/src/web/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

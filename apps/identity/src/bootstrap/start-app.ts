@@ -115,12 +115,14 @@ async function gracefulShutdown(args: {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   const sweeper = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();
+  let drainTimer: NodeJS.Timeout | undefined;
   const httpDrained = await Promise.race([
     closed.then(() => true),
-    new Promise<boolean>((r) =>
-      setTimeout(() => r(false), Math.max(0, deadline - Date.now()) * 0.8),
-    ),
+    new Promise<boolean>((resolve) => {
+      drainTimer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()) * 0.8);
+    }),
   ]);
+  clearTimeout(drainTimer);
   clearInterval(sweeper);
   if (!httpDrained) {
     logger.warn('HTTP requests still running at the deadline; closing their connections');

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+const NEST_CATCH_ALL = '/{*path}';
+
 /**
  * The Prometheus registry of this app instance (one per instance, so several apps in one
  * process, as in tests, do not collide): default process metrics plus an HTTP histogram by
@@ -30,7 +32,8 @@ export class HttpMetrics {
       const route = (req.route as { path?: string } | undefined)?.path;
       end({
         method: req.method,
-        route: route ? `${req.baseUrl}${route}` : 'unmatched',
+        // Nest answers unknown paths from a catch-all route; label it like unrouted requests.
+        route: route && route !== NEST_CATCH_ALL ? `${req.baseUrl}${route}` : 'unmatched',
         status: String(res.statusCode),
       });
     });
