@@ -12,7 +12,8 @@ export type TransactionalHandler = (event: IdentityEvent, manager: EntityManager
 /** A subscriber for what may be lost (socket push, metrics). Runs after commit; errors are logged. */
 export type AfterCommitHandler = (event: IdentityEvent) => void | Promise<void>;
 
-type Filter = IdentityEventType | '*';
+/** Which events a subscriber receives: one type, or `'*'` for all of them. */
+export type EventFilter = IdentityEventType | '*';
 
 /**
  * The in-process event bus. Domain services call {@link emit} inside their transaction;
@@ -21,16 +22,18 @@ type Filter = IdentityEventType | '*';
 @Injectable()
 export class EventBus {
   private readonly logger = new Logger('EventBus');
-  private readonly transactional: { filter: Filter; handler: TransactionalHandler }[] = [];
-  private readonly afterCommit: { filter: Filter; handler: AfterCommitHandler }[] = [];
+  private readonly transactional: { filter: EventFilter; handler: TransactionalHandler }[] = [];
+  private readonly afterCommit: { filter: EventFilter; handler: AfterCommitHandler }[] = [];
 
   constructor(private readonly db: Database) {}
 
-  onTransaction(filter: Filter, handler: TransactionalHandler): void {
+  /** Subscribes `handler` to run inside the emitter's transaction, in registration order. */
+  onTransaction(filter: EventFilter, handler: TransactionalHandler): void {
     this.transactional.push({ filter, handler });
   }
 
-  onCommitted(filter: Filter, handler: AfterCommitHandler): void {
+  /** Subscribes `handler` to run once the emitter's transaction has committed (never on rollback). */
+  onCommitted(filter: EventFilter, handler: AfterCommitHandler): void {
     this.afterCommit.push({ filter, handler });
   }
 
@@ -44,7 +47,7 @@ export class EventBus {
     type: K,
     payload: IdentityEventMap[K],
   ): Promise<void> {
-    const event: IdentityEvent = { type, payload, at: new Date() } as IdentityEvent;
+    const event: IdentityEvent = { type, payload, at: new Date() };
     for (const { filter, handler } of this.transactional) {
       if (filter === '*' || filter === type) await handler(event, manager);
     }

@@ -95,6 +95,10 @@ export const IDENTITY_EVENT_TYPES = [
   'webhook.deleted',
 ] as const satisfies readonly IdentityEventType[];
 
+// `satisfies` alone lets a type missing from the list slip through; this makes it a type error.
+type UnlistedEventType = Exclude<IdentityEventType, (typeof IDENTITY_EVENT_TYPES)[number]>;
+const _everyEventTypeListed: [UnlistedEventType] extends [never] ? true : UnlistedEventType = true;
+
 /** An event as subscribers receive it. */
 export interface IdentityEvent<K extends IdentityEventType = IdentityEventType> {
   type: K;
