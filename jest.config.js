@@ -21,7 +21,10 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.{spec,medium-spec,e2e-spec}.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  // jose 6 ships ESM only: Node 20 loads it with require(esm), jest's module system cannot,
+  // so SWC compiles it to CommonJS for tests.
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: {
     '^@identity/testing$': '<rootDir>/test/support',
     '^@identity/([a-z-]+)$': '<rootDir>/libs/$1/src',

@@ -4,9 +4,21 @@ import { Client } from 'pg';
 /** The local Postgres the tests use (loopback only). */
 export const TEST_PG_ADMIN_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** Migrated once per jest run by global-setup; each test file clones it. */
-export const TEMPLATE_DB = 'identity_test_template';
 export const TEST_DB_PREFIX = 'identity_t_';
+
+/**
+ * Each jest run names its databases after its own run id (set by global-setup), so two runs
+ * in one tree (several engineers, or a run beside CI) never drop each other's databases.
+ * The id starts with the start time in base 36, so stale ones can be recognised by age.
+ */
+export function testRunId(): string {
+  return process.env.IDENTITY_TEST_RUN ?? 'adhoc';
+}
+
+/** Migrated once per jest run by global-setup; each test file clones it. */
+export function templateDb(): string {
+  return `${TEST_DB_PREFIX}${testRunId()}_template`;
+}
 
 export function databaseUrl(name: string): string {
   const u = new URL(TEST_PG_ADMIN_URL);
@@ -42,8 +54,8 @@ export async function createTestDatabase(
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .slice(0, 30);
-  const name = `${TEST_DB_PREFIX}${safe}_${randomBytes(4).toString('hex')}`;
-  const template = opts.empty ? 'template0' : TEMPLATE_DB;
+  const name = `${TEST_DB_PREFIX}${testRunId()}_${safe}_${randomBytes(4).toString('hex')}`;
+  const template = opts.empty ? 'template0' : templateDb();
   await withAdminClient(async (c) => {
     for (let attempt = 0; ; attempt++) {
       try {
