@@ -20,11 +20,14 @@ describe('gRPC server', () => {
   afterAll(() => app.close());
 
   it('reports SERVING through grpc.health.v1', async () => {
-    const Health = pick(loadPackageDefinition(loadSync(healthProto, { enums: String })), 'grpc.health.v1.Health');
+    const Health = pick(
+      loadPackageDefinition(loadSync(healthProto, { enums: String })),
+      'grpc.health.v1.Health',
+    );
     const client = new Health(app.grpcAddress, credentials.createInsecure());
     const check = (service: string) =>
       new Promise<{ status: string }>((resolve, reject) =>
-        client.check({ service }, (err: Error | null, res: { status: string }) =>
+        client.check!({ service }, (err: Error | null, res: { status: string }) =>
           err ? reject(err) : resolve(res),
         ),
       );
@@ -49,7 +52,7 @@ describe('gRPC server', () => {
     const client = new Reflection(app.grpcAddress, credentials.createInsecure());
     try {
       const services = await new Promise<string[]>((resolve, reject) => {
-        const call = client.ServerReflectionInfo();
+        const call = client.ServerReflectionInfo!();
         call.on('data', (msg: { list_services_response?: { service: { name: string }[] } }) => {
           resolve((msg.list_services_response?.service ?? []).map((s) => s.name));
           call.end();

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+// jest's global setup runs outside the test module system (no @identity/* mapping).
+// eslint-disable-next-line no-restricted-imports
 import { createDataSource, runMigrations } from '../../libs/database/src/data-source';
 import { migrations } from '../../migrations';
 import { databaseUrl, templateDb, TEST_DB_PREFIX, withAdminClient } from './database';

@@ -10,6 +10,8 @@ import { printBanner } from './bootstrap/banner';
 async function main(): Promise<void> {
   let config;
   try {
+    // The one place the environment is read; everything else gets the parsed config.
+    // eslint-disable-next-line no-restricted-properties
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -64,7 +64,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   grpcHealth.setStatus('', 'SERVING');
   grpcHealth.setStatus('identity.v1.IdentityService', 'SERVING');
 
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;

@@ -63,9 +63,7 @@ export function grpcOptions(config: AppConfig, health: HealthImplementation): Gr
         health.addToServer(grpcServer);
         // Reflection describes both our service and the health service.
         const definition = loadSync([protoPath, healthProtoPath], LOADER_OPTIONS);
-        new ReflectionService(definition).addToServer(
-          grpcServer as Parameters<ReflectionService['addToServer']>[0],
-        );
+        new ReflectionService(definition).addToServer(grpcServer);
       },
     },
   };

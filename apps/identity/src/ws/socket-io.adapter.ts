@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@identity/config';
 
@@ -28,11 +29,11 @@ export class IdentitySocketAdapter extends IoAdapter {
     const server = super.createIOServer(port, {
       ...options,
       transports: ['websocket'],
-      allowRequest: (req, callback) => {
+      allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
         callback(null, origin === undefined || this.allowedOrigins.has(origin));
       },
-    } as ServerOptions) as Server;
+    }) as Server;
     if (this.redis) server.adapter(createAdapter(this.redis.pub, this.redis.sub));
     return server;
   }
