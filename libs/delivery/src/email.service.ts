@@ -1,0 +1,109 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { SecretBox } from '@identity/crypto';
+import { Database } from '@identity/database';
+import { DeliveryError } from './delivery.errors';
+import {
+  EMAIL_TEMPLATES,
+  type EmailMessage,
+  type EmailTemplate,
+  type RenderContext,
+  renderEmail,
+} from './email.templates';
+import { Mailer } from './mailer';
+import type { OutboxPayload } from './outbox.entity';
+import { OutboxRepository } from './outbox.repository';
+import { OutboxWorker } from './outbox.worker';
+
+/** Binds sealed payloads to this use: a box copied from another table does not open here. */
+const EMAIL_AAD = 'outbox:email';
+
+/** Templates whose link carries a live token. */
+const TOKEN_TEMPLATES: readonly EmailTemplate[] = [
+  'verify_email',
+  'reset_password',
+  'account_exists',
+];
+
+/**
+ * Durable mail: `queue` writes a sealed outbox row in the caller's transaction; the outbox
+ * worker sends it through the `email` channel once the transaction has committed.
+ */
+@Injectable()
+export class EmailService implements OnModuleInit {
+  private readonly box: SecretBox;
+  private readonly renderContext: RenderContext;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly worker: OutboxWorker,
+    private readonly db: Database,
+    private readonly mailer: Mailer,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.secrets.keyEncryptionKey);
+    this.renderContext = { appUrl: config.appUrl, tokenTtl: config.tokenTtl };
+  }
+
+  onModuleInit(): void {
+    // Mail carries live links: once sent (or given up on) the sealed copy is dropped too.
+    this.worker.register('email', (payload) => this.deliver(payload), { redactWhenSettled: true });
+  }
+
+  /**
+   * Queues one mail with the change that causes it: pass the manager of the caller's
+   * transaction (or `Database.manager` outside one). Nothing is sent if that transaction
+   * rolls back; once it commits, the worker is nudged so the mail leaves at once.
+   *
+   * The whole message (address, template, token) is sealed with the key-encryption key
+   * before it is stored: emailed links are live credentials, and whoever can read the
+   * database (a replica, a backup, a support query) must not harvest them from pending rows.
+   */
+  async queue(manager: EntityManager, message: EmailMessage): Promise<void> {
+    const sealed = this.box.encrypt(JSON.stringify(message), EMAIL_AAD);
+    await this.outbox.enqueue(manager, { kind: 'email', payload: { sealed } });
+    this.db.afterCommit(manager, () => this.worker.nudge());
+  }
+
+  /** The `email` channel: opens the payload, renders the template and sends it. */
+  private async deliver(payload: OutboxPayload): Promise<void> {
+    const message = this.open(payload);
+    await this.mailer.send({ to: message.to, ...renderEmail(message, this.renderContext) });
+  }
+
+  /**
+   * @throws DeliveryError when the payload has a shape no retry can fix.
+   * @throws Error when the box does not open: retried, because the likely cause is one
+   *   instance with a wrong KEY_ENCRYPTION_KEY, and another instance may open it.
+   */
+  private open(payload: OutboxPayload): EmailMessage {
+    const { sealed } = payload;
+    if (typeof sealed !== 'string') {
+      throw new DeliveryError('delivery.payload_unreadable', 'email payload is not sealed');
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(this.box.decryptString(sealed, EMAIL_AAD));
+    } catch {
+      throw new Error('email payload does not open with this key-encryption key');
+    }
+    if (!isEmailMessage(message)) {
+      throw new DeliveryError('delivery.payload_unreadable', 'email payload has an unknown shape');
+    }
+    return message;
+  }
+}
+
+/**
+ * The box is authenticated, so its content was written by `queue`; this only guards against
+ * version skew (a template renamed while rows were pending).
+ */
+function isEmailMessage(value: unknown): value is EmailMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { template, to, vars } = value as Record<string, unknown>;
+  if (typeof to !== 'string' || typeof vars !== 'object' || vars === null) return false;
+  if (!EMAIL_TEMPLATES.includes(template as EmailTemplate)) return false;
+  const needsToken = TOKEN_TEMPLATES.includes(template as EmailTemplate);
+  return !needsToken || typeof (vars as Record<string, unknown>).token === 'string';
+}
