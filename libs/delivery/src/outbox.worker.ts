@@ -42,6 +42,11 @@ const BATCH_SIZE = 20;
  * send the same row again.
  */
 const LEASE_SECONDS = 120;
+/**
+ * A handler that has not settled by then counts as a failed attempt, so one hung send cannot
+ * stall the worker; it is shorter than the lease, so the row is not yet anyone else's.
+ */
+const HANDLER_TIMEOUT_MS = 90_000;
 /** A cycle stops after this many full batches, so shutdown and other work get a turn. */
 const MAX_BATCHES_PER_CYCLE = 10;
 /** Delivered rows are kept this long (for support questions), then purged. */
@@ -170,7 +175,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const attempts = row.attempts + 1;
     try {
       try {
-        await channel.handler(row.payload, { id: row.id, attempt: attempts });
+        await withTimeout(channel.handler(row.payload, { id: row.id, attempt: attempts }));
       } catch (err) {
         await this.recordFailure(row, { attempts, err, redact: channel.redact });
         return;
@@ -209,5 +214,22 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.lastPurgeAt = now;
     const purged = await this.outbox.purgeDelivered(new Date(now - DELIVERED_RETENTION_MS));
     if (purged > 0) this.logger.log(`purged ${purged} delivered outbox rows`);
+  }
+}
+
+async function withTimeout(work: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`delivery timed out after ${HANDLER_TIMEOUT_MS / 1000} s`)),
+          HANDLER_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -54,7 +54,7 @@ describe('outbox retries while SMTP is down', () => {
   };
 
   it('keeps the row pending after a failure and delivers it exactly once when SMTP is back', async () => {
-    await smtp.stop(); // the pooled connection from nothing: the server is simply gone
+    await smtp.stop(); // nothing listens on the port any more
     const token = randomBytes(24).toString('base64url');
     const id = await queueReset(token);
 

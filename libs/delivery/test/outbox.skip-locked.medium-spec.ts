@@ -47,20 +47,17 @@ describe('two workers on one outbox', () => {
     await Promise.all([a.worker.runOnce(), b.worker.runOnce()]);
     await smtp.waitForCount(30, 10_000);
     await eventually(async () => {
-      const [row] = await db_query(
+      const [row] = await sql(
         a,
         `SELECT count(*)::int AS n FROM outbox WHERE delivered_at IS NULL`,
       );
-      return row.n === 0;
+      return row?.n === 0;
     }, 'every row delivered');
     await new Promise((r) => setTimeout(r, 300)); // let any stray duplicate arrive
 
     expect(smtp.mails).toHaveLength(30);
     for (const token of tokens) expect(smtp.withText(token)).toHaveLength(1);
-    const [attempts] = await db_query(
-      a,
-      `SELECT min(attempts) AS lo, max(attempts) AS hi FROM outbox`,
-    );
+    const [attempts] = await sql(a, `SELECT min(attempts) AS lo, max(attempts) AS hi FROM outbox`);
     expect(attempts).toEqual({ lo: 1, hi: 1 });
     // Both instances took part, so the exclusivity was actually exercised.
     expect(sentByA.mock.calls.length).toBeGreaterThan(0);
@@ -69,6 +66,6 @@ describe('two workers on one outbox', () => {
   });
 });
 
-async function db_query(app: DeliveryApp, sql: string): Promise<any[]> {
-  return await app.db.dataSource.query<any[]>(sql);
+async function sql(app: DeliveryApp, text: string): Promise<Record<string, unknown>[]> {
+  return app.db.dataSource.query<Record<string, unknown>[]>(text);
 }
