@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { Type } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@identity/config';
 import { startApp, type RunningApp } from '../../apps/identity/src/bootstrap/start-app';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   kvPrefix?: string;
   /** false = the in-memory kv instead of the local Redis. */
   redis?: boolean;
+  /** Extra Nest modules mounted into the app (test controllers, DiscoveryModule). */
+  extraModules?: Type[];
 }
 
 /** Settings every test app gets: loopback, cheap argon2 (still the real one), real Postgres/Redis. */

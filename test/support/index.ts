@@ -1,3 +1,4 @@
 export * from './database';
 export * from './kv';
 export * from './ports';
+export * from './mail-catcher';

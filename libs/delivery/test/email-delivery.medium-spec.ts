@@ -11,7 +11,7 @@ import {
   startDeliveryApp,
   TEST_APP_URL,
 } from './support/delivery-app';
-import { MailCatcher } from './support/mail-catcher';
+import { MailCatcher } from '../../../test/support/mail-catcher';
 
 const token = () => randomBytes(24).toString('base64url');
 

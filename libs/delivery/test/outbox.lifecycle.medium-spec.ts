@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '@identity/database';
 import { createTestDatabase, type TestDatabase } from '@identity/testing';
 import { type DeliveryApp, startDeliveryApp } from './support/delivery-app';
-import { MailCatcher } from './support/mail-catcher';
+import { MailCatcher } from '../../../test/support/mail-catcher';
 
 /** Long enough that only a nudge (or the boot-time drain) can explain a send. */
 const NO_POLL_MS = 600_000;

@@ -16,7 +16,7 @@ import {
   makePendingDue,
   startDeliveryApp,
 } from './support/delivery-app';
-import { MailCatcher } from './support/mail-catcher';
+import { MailCatcher } from '../../../test/support/mail-catcher';
 
 interface RawRow {
   id: string;

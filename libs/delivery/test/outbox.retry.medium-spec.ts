@@ -12,7 +12,7 @@ import {
   makePendingDue,
   startDeliveryApp,
 } from './support/delivery-app';
-import { MailCatcher } from './support/mail-catcher';
+import { MailCatcher } from '../../../test/support/mail-catcher';
 
 describe('outbox retries while SMTP is down', () => {
   let db: TestDatabase;

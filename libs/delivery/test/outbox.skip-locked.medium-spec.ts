@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Mailer } from '@identity/delivery';
 import { createTestDatabase, type TestDatabase } from '@identity/testing';
 import { type DeliveryApp, eventually, startDeliveryApp } from './support/delivery-app';
-import { MailCatcher } from './support/mail-catcher';
+import { MailCatcher } from '../../../test/support/mail-catcher';
 
 describe('two workers on one outbox', () => {
   let db: TestDatabase;
