@@ -1,0 +1,10 @@
+export { KV_STORE, type KvStore } from './kv.port';
+export { MemoryKvStore, type MemoryKvStoreOptions } from './memory-kv.store';
+export { MemoryKvBackend } from './memory-kv.backend';
+export { RedisKvStore, type RedisKvStoreOptions } from './redis-kv.store';
+export {
+  KvModule,
+  createKvStore,
+  type KvModuleOptions,
+  type CreateKvStoreOptions,
+} from './kv.module';
