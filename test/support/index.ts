@@ -2,3 +2,4 @@ export * from './database';
 export * from './kv';
 export * from './ports';
 export * from './mail-catcher';
+export * from './flows';

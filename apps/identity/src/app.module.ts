@@ -1,25 +1,47 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { ACCESS_ENTITIES, AccessModule } from '@identity/access';
+import { ACCOUNTS_ENTITIES, AccountsModule } from '@identity/accounts';
+import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
+import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { KvModule } from '@identity/kv';
+import { SESSIONS_ENTITIES, SessionsModule } from '@identity/sessions';
+import { TOKENS_ENTITIES, TokensModule } from '@identity/tokens';
 import { migrations } from '../../../migrations';
 import { loggerParams } from './bootstrap/logging';
 import { AccessGuard } from './http/auth/access.guard';
+import { CsrfTokens } from './http/auth/csrf-tokens';
+import { RefreshCredentials } from './http/auth/refresh-credentials';
+import { TokenResponder } from './http/auth/token-responder';
+import { AuthController } from './http/controllers/auth.controller';
+import { JwksController } from './http/controllers/jwks.controller';
+import { SessionsController } from './http/controllers/sessions.controller';
 import { HttpMetrics } from './http/ops/http-metrics';
 import { OpsController } from './http/ops/ops.controller';
 import { Readiness } from './http/ops/readiness';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter';
+import { WebController } from './web/web.controller';
 
 /** Every TypeORM entity of every lib, handed to the one DataSource. */
-const ENTITIES: EntityList = [];
+const ENTITIES: EntityList = [
+  ...ACCOUNTS_ENTITIES,
+  ...SESSIONS_ENTITIES,
+  ...TOKENS_ENTITIES,
+  ...ACCESS_ENTITIES,
+  ...AUDIT_ENTITIES,
+  ...DELIVERY_ENTITIES,
+];
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); default stdout. */
   logStream?: DestinationStream;
+  /** Extra modules to mount (tests add probes). */
+  extraModules?: Type[];
 }
 
 /** The identity deployable: one module tree for REST, gRPC and socket.io. */
@@ -34,11 +56,26 @@ export class AppModule {
         DatabaseModule.forRoot({ entities: ENTITIES, migrations }),
         KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         TerminusModule.forRoot({ logger: false }),
+        AuditModule,
+        AccessModule,
+        TokensModule,
+        SessionsModule,
+        AccountsModule,
+        ...(options.extraModules ?? []),
       ],
-      controllers: [OpsController],
+      controllers: [
+        OpsController,
+        JwksController,
+        AuthController,
+        SessionsController,
+        WebController,
+      ],
       providers: [
         HttpMetrics,
         Readiness,
+        CsrfTokens,
+        TokenResponder,
+        RefreshCredentials,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Logger as NestLogger } from '@nestjs/common';
+import { Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -27,6 +27,8 @@ export interface RunningApp {
 
 export interface StartOptions {
   logStream?: DestinationStream;
+  /** Extra modules to mount (tests add probes such as Nest's DiscoveryModule). */
+  extraModules?: Type[];
 }
 
 /**
@@ -35,7 +37,7 @@ export interface StartOptions {
  */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, { logStream: options.logStream }),
+    AppModule.forRoot(config, { logStream: options.logStream, extraModules: options.extraModules }),
     { bodyParser: false, bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
@@ -52,7 +54,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const adapter = new IdentitySocketAdapter(
     app,
     config,
-    kv instanceof RedisKvStore ? { pub: kv.duplicate(), sub: kv.duplicate() } : undefined,
+    kv instanceof RedisKvStore
+      ? // The adapter subscribes at once; let those first commands wait for the connection.
+        { pub: kv.duplicate({ enableOfflineQueue: true }), sub: kv.duplicate({ enableOfflineQueue: true }) }
+      : undefined,
   );
   app.useWebSocketAdapter(adapter);
 

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { scrubForLog } from '../../bootstrap/log-scrub';
+import { toHttpProblem } from './domain-errors';
 import {
   PROBLEM_CONTENT_TYPE,
   type ProblemBody,
@@ -42,7 +43,8 @@ function codeForStatus(status: number): ProblemCode {
 }
 
 /** Turns a thrown value into the problem to answer; unknown errors become a plain 500. */
-export function toProblem(err: unknown): { body: ProblemBody; headers: Record<string, string> } {
+export function toProblem(thrown: unknown): { body: ProblemBody; headers: Record<string, string> } {
+  const err = toHttpProblem(thrown);
   if (err instanceof ProblemException)
     return { body: err.toBody(), headers: err.options.headers ?? {} };
   if (err instanceof HttpException) {

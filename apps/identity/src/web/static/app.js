@@ -1,0 +1,156 @@
+// The account UI: plain browser JavaScript in cookie mode. Tokens live in HttpOnly cookies
+// this script cannot read; state-changing calls carry the CSRF cookie's value as a header.
+'use strict';
+
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)(?:__Host-)?csrf_token=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+async function api(method, path, body, retried) {
+  const headers = { 'X-Auth-Transport': 'cookie' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken();
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (res.status === 401 && !retried && path !== '/auth/refresh' && path !== '/auth/login') {
+    const r = await fetch('/auth/refresh', {
+      method: 'POST',
+      headers: { 'X-Auth-Transport': 'cookie', 'X-CSRF-Token': csrfToken() },
+      credentials: 'same-origin',
+    });
+    if (r.ok) return api(method, path, body, true);
+  }
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const details =
+      data && data.errors ? data.errors.map((e) => `${e.field} ${e.message}`).join('; ') : '';
+    const err = new Error(
+      (data && data.detail ? data.detail : res.statusText) + (details ? ` (${details})` : ''),
+    );
+    err.status = res.status;
+    err.code = data && data.code;
+    throw err;
+  }
+  return data;
+}
+
+function show(message, ok) {
+  const el = document.getElementById('msg');
+  el.textContent = message;
+  el.className = `msg ${ok ? 'ok' : 'error'}`;
+}
+
+function formData(form) {
+  const out = {};
+  for (const [k, v] of new FormData(form).entries()) if (v !== '') out[k] = String(v);
+  return out;
+}
+
+function onSubmit(id, handler) {
+  const form = document.getElementById(id);
+  if (!form) return;
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await handler(formData(form), form);
+    } catch (e) {
+      show(e.message, false);
+    }
+  });
+}
+
+function signinPage() {
+  for (const btn of document.querySelectorAll('[data-tab]')) {
+    btn.addEventListener('click', () => {
+      for (const panel of document.querySelectorAll('[data-panel]'))
+        panel.hidden = panel.dataset.panel !== btn.dataset.tab;
+      document.getElementById('msg').className = 'msg';
+    });
+  }
+  onSubmit('login', async (data) => {
+    data.device_name = navigator.userAgent.slice(0, 100);
+    await api('POST', '/auth/login', data);
+    location.assign('/account');
+  });
+  onSubmit('register', async (data, form) => {
+    await api('POST', '/auth/register', data);
+    form.reset();
+    show('Check your inbox: we sent a link to verify your email address.', true);
+  });
+  onSubmit('forgot', async (data) => {
+    await api('POST', '/auth/forgot-password', data);
+    show('If an account exists for that address, a reset link is on its way.', true);
+  });
+}
+
+async function accountPage() {
+  let me;
+  try {
+    me = await api('GET', '/auth/me');
+  } catch (e) {
+    location.assign('/');
+    return;
+  }
+  document.getElementById('who').textContent =
+    `${me.name ? me.name + ' · ' : ''}${me.email} · roles: ${me.roles.join(', ')}`;
+  const list = document.getElementById('sessions');
+  const render = async () => {
+    const sessions = await api('GET', '/auth/sessions');
+    list.replaceChildren();
+    for (const s of sessions) {
+      const li = document.createElement('li');
+      const title = document.createElement('div');
+      title.textContent = `${s.device_name || s.user_agent || 'Unknown device'}${s.current ? ' (this device)' : ''}`;
+      const meta = document.createElement('div');
+      meta.className = 'muted';
+      meta.textContent = `signed in ${new Date(s.created_at).toLocaleString()} · last used ${new Date(s.last_used_at).toLocaleString()}`;
+      li.append(title, meta);
+      if (!s.current) {
+        const btn = document.createElement('button');
+        btn.className = 'secondary';
+        btn.textContent = 'Sign out this device';
+        btn.addEventListener('click', async () => {
+          await api('DELETE', `/auth/sessions/${encodeURIComponent(s.id)}`);
+          await render();
+        });
+        li.append(btn);
+      }
+      list.append(li);
+    }
+  };
+  await render();
+  document.getElementById('logout').addEventListener('click', async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    location.assign('/');
+  });
+  document.getElementById('logout-all').addEventListener('click', async () => {
+    await api('POST', '/auth/logout-all').catch(() => undefined);
+    location.assign('/');
+  });
+  onSubmit('change-password', async (data, form) => {
+    await api('POST', '/auth/change-password', data);
+    form.reset();
+    show('Password changed. Your other devices were signed out.', true);
+    await render();
+  });
+}
+
+function resetPage() {
+  const token = new URLSearchParams(location.search).get('token') || '';
+  onSubmit('reset', async (data, form) => {
+    await api('POST', '/auth/reset-password', { token, new_password: data.new_password });
+    form.reset();
+    show('Your password is set. Sign in with it now.', true);
+  });
+}
+
+const page = document.body.dataset.page;
+if (page === 'signin') signinPage();
+else if (page === 'account') void accountPage();
+else if (page === 'reset') resetPage();

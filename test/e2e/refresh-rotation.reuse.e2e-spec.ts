@@ -1,0 +1,113 @@
+/**
+ * Attack: a refresh token is stolen (from a device, a log, a proxy). Rotation makes every
+ * refresh token one-time; when the thief and the owner both use the same one, the second use
+ * is a replay: the whole family (session) dies, with its access tokens, at once. Two
+ * concurrent refreshes with one token must never both succeed (the row is locked).
+ */
+import request from 'supertest';
+import { login, MailCatcher, registerVerified } from '@identity/testing';
+import { startTestApp, type TestApp } from '../support/app';
+
+describe('refresh rotation and reuse detection', () => {
+  let app: TestApp;
+  const mail = new MailCatcher();
+  beforeAll(async () => {
+    const port = await mail.start();
+    app = await startTestApp({
+      label: 'refresh_reuse',
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await mail.stop();
+  });
+
+  const refresh = (token: string) =>
+    request(app.url).post('/auth/refresh').send({ refresh_token: token });
+  const me = (access: string) =>
+    request(app.url).get('/auth/me').set('Authorization', `Bearer ${access}`);
+
+  it('rotates: each refresh returns a new pair in the same family', async () => {
+    const creds = await registerVerified(app.url, mail);
+    const first = await login(app.url, creds);
+    const r1 = await refresh(first.refreshToken);
+    expect(r1.status).toBe(200);
+    expect(r1.headers['cache-control']).toBe('no-store');
+    expect(r1.body.session_id).toBe(first.sessionId);
+    expect(r1.body.refresh_token).not.toBe(first.refreshToken);
+    const r2 = await refresh(r1.body.refresh_token);
+    expect(r2.status).toBe(200);
+    expect(r2.body.refresh_expires_in).toBeLessThanOrEqual(r1.body.refresh_expires_in);
+    await me(r2.body.access_token).expect(200);
+  });
+
+  it('a replayed token kills the family: refresh_reused, then the newest token and the access tokens die', async () => {
+    const creds = await registerVerified(app.url, mail);
+    const first = await login(app.url, creds);
+    const rotated = await refresh(first.refreshToken);
+    expect(rotated.status).toBe(200);
+    await me(rotated.body.access_token).expect(200);
+
+    const replay = await refresh(first.refreshToken);
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('refresh_reused');
+
+    const newest = await refresh(rotated.body.refresh_token);
+    expect(newest.status).toBe(401);
+    expect(['refresh_invalid', 'refresh_reused']).toContain(newest.body.code);
+    await me(rotated.body.access_token).expect(401);
+    await me(first.accessToken).expect(401);
+    // Another session of the same user is untouched.
+    const other = await login(app.url, creds);
+    await me(other.accessToken).expect(200);
+  });
+
+  it('of concurrent refreshes with one token, exactly one succeeds', async () => {
+    const creds = await registerVerified(app.url, mail);
+    for (let round = 0; round < 5; round++) {
+      const s = await login(app.url, creds);
+      const results = await Promise.all(Array.from({ length: 6 }, () => refresh(s.refreshToken)));
+      const ok = results.filter((r) => r.status === 200);
+      expect(ok).toHaveLength(1);
+      for (const r of results.filter((x) => x.status !== 200)) {
+        expect(r.status).toBe(401);
+        expect(r.body.code).toBe('refresh_reused');
+      }
+    }
+  });
+
+  it('refuses unknown, malformed and missing refresh tokens', async () => {
+    expect((await refresh('x'.repeat(43))).body.code).toBe('refresh_invalid');
+    const none = await request(app.url).post('/auth/refresh').send({});
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe('refresh_invalid');
+    const bad = await request(app.url).post('/auth/refresh').send({ refresh_token: 42 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('validation_failed');
+  });
+
+  it('a family past its absolute lifetime answers refresh_invalid', async () => {
+    const creds = await registerVerified(app.url, mail);
+    const s = await login(app.url, creds);
+    const { Database } = await import('@identity/database');
+    await app.running.app
+      .get(Database)
+      .manager.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+        s.sessionId,
+      ]);
+    expect((await refresh(s.refreshToken)).body.code).toBe('refresh_invalid');
+  });
+
+  it('an idle family answers refresh_invalid', async () => {
+    const creds = await registerVerified(app.url, mail);
+    const s = await login(app.url, creds);
+    const { Database } = await import('@identity/database');
+    await app.running.app
+      .get(Database)
+      .manager.query(`UPDATE sessions SET last_used_at = now() - interval '8 days' WHERE id = $1`, [
+        s.sessionId,
+      ]);
+    expect((await refresh(s.refreshToken)).body.code).toBe('refresh_invalid');
+  });
+});
