@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AccessService } from '@identity/access';
+import { EventBus } from '@identity/audit';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { normalizeEmail } from './email';
+import { UserRepository } from './user.repository';
+
+/** The role `BOOTSTRAP_ADMIN_EMAIL` receives. */
+const ADMIN_ROLE = 'admin';
+
+/**
+ * What follows once a user has proven their mailbox, whichever way they proved it (the
+ * verification link, or a password reset, which reaches the same mailbox).
+ */
+@Injectable()
+export class EmailConfirmation {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly access: AccessService,
+    private readonly events: EventBus,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Marks the email verified in `manager`'s transaction. Only the first time: emits
+   * `user.email_verified` and, for `BOOTSTRAP_ADMIN_EMAIL`, grants `admin`.
+   */
+  async confirm(manager: EntityManager, input: { userId: string; ipHash?: string }): Promise<void> {
+    const { userId, ipHash } = input;
+    if (!(await this.users.markVerified(userId, manager))) return;
+    await this.events.emit(manager, 'user.email_verified', { userId, ipHash });
+    await this.grantBootstrapAdmin(manager, userId, ipHash);
+  }
+
+  /**
+   * The first admin: on a fresh install nobody can grant roles yet, so the configured address
+   * becomes admin once its owner has proven the mailbox (never on registration alone, or
+   * whoever registered the address first would be admin). Only on the first verification, so
+   * an admin role taken away later is not handed back by a second verification link.
+   */
+  private async grantBootstrapAdmin(
+    manager: EntityManager,
+    userId: string,
+    ipHash: string | undefined,
+  ): Promise<void> {
+    const bootstrapEmail = this.config.admin.bootstrapEmail;
+    if (!bootstrapEmail) return;
+    const user = await this.users.findById(userId, manager);
+    if (!user || user.emailNormalized !== normalizeEmail(bootstrapEmail)) return;
+    await this.access.grantRole(userId, ADMIN_ROLE, manager);
+    const { roles } = await this.access.grantsOf(userId, manager);
+    await this.events.emit(manager, 'user.roles_changed', { userId, roles, ipHash });
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventBus, type LoginFailureReason } from '@identity/audit';
+import { Database } from '@identity/database';
+import { PasswordHasher } from '@identity/passwords';
+import { type ClientContext, IpHasher, SessionService, type TokenPair } from '@identity/sessions';
+import { AccountError, type AccountErrorCode } from './account.errors';
+import { isValidEmail, normalizeEmail } from './email';
+import type { UserEntity } from './user.entity';
+import { UserRepository } from './user.repository';
+
+/** What `POST /auth/login` carries. */
+export interface LoginInput {
+  email: string;
+  password: string;
+  deviceName?: string;
+}
+
+/**
+ * The outcome of a correct password. A union so the MFA step can add its own outcome
+ * (`{ kind: 'mfa_required', mfaToken, methods }`) without changing callers' shape.
+ * TODO(MFA issue #5): answer `mfa_required` instead of tokens when TOTP is enabled.
+ */
+export type LoginResult = { kind: 'tokens'; pair: TokenPair; userId: string };
+
+/** A user whose password is known to be right, with what the login must still do. */
+interface Authenticated {
+  user: UserEntity & { passwordHash: string };
+  needsRehash: boolean;
+}
+
+/** The refusals of a login, each also audited as `auth.login.failed`. */
+type LoginFailureCode = Extract<
+  AccountErrorCode,
+  'account.invalid_credentials' | 'account.email_not_verified' | 'account.locked'
+>;
+
+const FAILURE_REASON: Record<LoginFailureCode, LoginFailureReason> = {
+  'account.invalid_credentials': 'invalid_credentials',
+  'account.email_not_verified': 'email_not_verified',
+  'account.locked': 'account_locked',
+};
+
+/** Password login: checks the credentials and opens a session. */
+@Injectable()
+export class LoginService {
+  private readonly logger = new Logger(LoginService.name);
+
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionService,
+    private readonly events: EventBus,
+    private readonly ipHasher: IpHasher,
+  ) {}
+
+  /**
+   * Signs in with email and password and opens a session (amr `pwd`). An unknown email and a
+   * wrong password are one error after the same argon2 work. Only after a correct password
+   * does the caller learn that the account is locked or unverified. Every refusal is
+   * audited as `auth.login.failed`.
+   * @throws AccountError `account.invalid_credentials`, `account.locked` or
+   *   `account.email_not_verified`.
+   */
+  async login(input: LoginInput, client: ClientContext): Promise<LoginResult> {
+    const ipHash = this.ipHasher.hash(client.ip);
+    const { user, needsRehash } = await this.authenticate(input, ipHash);
+    const newHash = needsRehash ? await this.hasher.hash(input.password) : undefined;
+    return this.db.withTransaction(async (manager) => {
+      if (newHash) {
+        // Compare-and-set: a password changed since we read the row is never overwritten.
+        await this.users.replacePasswordHash(
+          { userId: user.id, previousHash: user.passwordHash, ...newHash },
+          manager,
+        );
+      }
+      const pair = await this.sessions.open(manager, {
+        userId: user.id,
+        amr: ['pwd'],
+        deviceName: input.deviceName,
+        client,
+      });
+      await this.events.emit(manager, 'auth.login.succeeded', {
+        userId: user.id,
+        sessionId: pair.sessionId,
+        amr: ['pwd'],
+        ipHash,
+      });
+      return { kind: 'tokens', pair, userId: user.id };
+    });
+  }
+
+  /** Checks the password, then (only then) the account's state. */
+  private async authenticate(input: LoginInput, ipHash: string): Promise<Authenticated> {
+    const user = isValidEmail(input.email)
+      ? await this.users.findByNormalizedEmail(normalizeEmail(input.email))
+      : null;
+    if (!user?.passwordHash || user.passwordPepperVersion === null) {
+      // No account (or one without a password): the same argon2 verify as a wrong password,
+      // so the answer's timing does not tell an attacker which emails have accounts.
+      await this.hasher.verifyDummy(input.password);
+      return this.refuse('account.invalid_credentials', ipHash, user?.id);
+    }
+    const { valid, needsRehash } = await this.hasher.verify({
+      hash: user.passwordHash,
+      pepperVersion: user.passwordPepperVersion,
+      password: input.password,
+    });
+    if (!valid) return this.refuse('account.invalid_credentials', ipHash, user.id);
+    if (user.status === 'locked') return this.refuse('account.locked', ipHash, user.id);
+    if (!user.emailVerifiedAt) return this.refuse('account.email_not_verified', ipHash, user.id);
+    return { user: { ...user, passwordHash: user.passwordHash }, needsRehash };
+  }
+
+  /**
+   * Audits the failure in a small transaction of its own (the request fails, but the attempt
+   * must be on record), then throws. An audit failure is logged and does not mask the refusal.
+   */
+  private async refuse(code: LoginFailureCode, ipHash: string, userId?: string): Promise<never> {
+    try {
+      await this.db.withTransaction((manager) =>
+        this.events.emit(manager, 'auth.login.failed', {
+          reason: FAILURE_REASON[code],
+          userId,
+          ipHash,
+        }),
+      );
+    } catch (err) {
+      this.logger.error(
+        `auditing a failed login failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    throw new AccountError(code);
+  }
+}

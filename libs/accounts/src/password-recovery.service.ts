@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventBus } from '@identity/audit';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { Database } from '@identity/database';
+import { EmailService } from '@identity/delivery';
+import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
+import { type ClientContext, IpHasher, SessionService } from '@identity/sessions';
+import { AccountError } from './account.errors';
+import { isValidEmail, normalizeEmail } from './email';
+import { EmailConfirmation } from './email-confirmation';
+import { PasswordResetRepository } from './one-time-token.repository';
+import type { UserEntity } from './user.entity';
+import { UserRepository } from './user.repository';
+
+/** What `POST /auth/reset-password` carries. */
+export interface ResetPasswordInput {
+  token: string;
+  newPassword: string;
+}
+
+/** What `POST /auth/change-password` carries, with the caller's identity from its access token. */
+export interface ChangePasswordInput {
+  userId: string;
+  /** The session making the request: it survives, every other one is revoked. */
+  sessionId: string;
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** Forgotten passwords (reset links) and password changes by a signed-in user. */
+@Injectable()
+export class PasswordRecoveryService {
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserRepository,
+    private readonly resets: PasswordResetRepository,
+    private readonly confirmation: EmailConfirmation,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly sessions: SessionService,
+    private readonly mail: EmailService,
+    private readonly events: EventBus,
+    private readonly ipHasher: IpHasher,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Mails a reset link if `email` belongs to an active account. Always resolves, with nothing
+   * to tell the cases apart (API.md: 202 either way).
+   */
+  async forgotPassword(email: string, client: ClientContext): Promise<void> {
+    if (!isValidEmail(email)) return;
+    const user = await this.users.findByNormalizedEmail(normalizeEmail(email));
+    if (!user || user.status !== 'active') return;
+    const ipHash = this.ipHasher.hash(client.ip);
+    await this.db.withTransaction(async (manager) => {
+      const token = await this.resets.issue(
+        { userId: user.id, ttlSeconds: this.config.tokenTtl.resetPassword },
+        manager,
+      );
+      await this.mail.queue(manager, {
+        template: 'reset_password',
+        to: user.email,
+        vars: { token, name: user.name ?? undefined },
+      });
+      await this.events.emit(manager, 'user.password_reset_requested', { userId: user.id, ipHash });
+    });
+  }
+
+  /**
+   * Sets a new password with a reset token, in one transaction: the token and every other
+   * reset token of the user are used up, the email counts as verified (the link reached the
+   * mailbox), every session is revoked and the owner is told by mail.
+   * @throws AccountError `account.token_invalid` when the token is unknown, used or expired.
+   * @throws WeakPasswordError when the new password breaks the policy; the token stays usable.
+   */
+  async resetPassword(input: ResetPasswordInput, client: ClientContext): Promise<void> {
+    // Looked at, not used: the policy needs the owner's email, and a weak password must not
+    // burn the link (the user would have to ask for a new mail to try again).
+    const userId = await this.resets.findLiveUserId(input.token);
+    const user = userId ? await this.users.findById(userId) : null;
+    if (!user) throw new AccountError('account.token_invalid');
+    await this.policy.enforce(input.newPassword, { email: user.emailNormalized });
+    // Hashed before the transaction opens, so no row lock is held through argon2.
+    const password = await this.hasher.hash(input.newPassword);
+    const ipHash = this.ipHasher.hash(client.ip);
+    await this.db.withTransaction(async (manager) => {
+      // The check above is not the guard: only this single-statement consume is, so two
+      // concurrent resets with one token cannot both succeed.
+      if ((await this.resets.consume(input.token, manager)) !== user.id) {
+        throw new AccountError('account.token_invalid');
+      }
+      await this.users.setPassword(user.id, password, manager);
+      await this.resets.invalidateAll(user.id, manager);
+      await this.confirmation.confirm(manager, { userId: user.id, ipHash });
+      await this.sessions.revokeAll(manager, { userId: user.id, reason: 'password_reset', ipHash });
+      await this.queuePasswordChanged(manager, user);
+      await this.events.emit(manager, 'user.password_reset', { userId: user.id, ipHash });
+    });
+  }
+
+  /**
+   * Changes the password of a signed-in user who knows the current one. The calling session
+   * stays signed in; every other session is revoked.
+   * @throws AccountError `account.invalid_credentials` when the current password is wrong.
+   * @throws AccountError `account.not_found` when the account no longer exists.
+   * @throws WeakPasswordError when the new password breaks the policy.
+   */
+  async changePassword(input: ChangePasswordInput, client: ClientContext): Promise<void> {
+    const user = await this.users.findById(input.userId);
+    if (!user) throw new AccountError('account.not_found');
+    await this.verifyCurrentPassword(user, input.currentPassword);
+    await this.policy.enforce(input.newPassword, { email: user.emailNormalized });
+    const password = await this.hasher.hash(input.newPassword);
+    const ipHash = this.ipHasher.hash(client.ip);
+    await this.db.withTransaction(async (manager) => {
+      await this.users.setPassword(user.id, password, manager);
+      await this.sessions.revokeAll(manager, {
+        userId: user.id,
+        reason: 'password_changed',
+        exceptSessionId: input.sessionId,
+        ipHash,
+      });
+      await this.queuePasswordChanged(manager, user);
+      await this.events.emit(manager, 'user.password_changed', { userId: user.id, ipHash });
+    });
+  }
+
+  private async verifyCurrentPassword(user: UserEntity, password: string): Promise<void> {
+    if (user.passwordHash === null || user.passwordPepperVersion === null) {
+      // A federated-only account has no password to know; same argon2 work as a wrong one.
+      await this.hasher.verifyDummy(password);
+      throw new AccountError('account.invalid_credentials');
+    }
+    const { valid } = await this.hasher.verify({
+      hash: user.passwordHash,
+      pepperVersion: user.passwordPepperVersion,
+      password,
+    });
+    if (!valid) throw new AccountError('account.invalid_credentials');
+  }
+
+  private queuePasswordChanged(manager: EntityManager, user: UserEntity): Promise<void> {
+    return this.mail.queue(manager, {
+      template: 'password_changed',
+      to: user.email,
+      vars: { name: user.name ?? undefined },
+    });
+  }
+}

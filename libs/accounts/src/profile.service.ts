@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { AccessService } from '@identity/access';
+import { AccountError } from './account.errors';
+import { UserRepository } from './user.repository';
+
+/** The signed-in user's own view of the account (`GET /auth/me`, before snake_case mapping). */
+export interface Profile {
+  id: string;
+  email: string;
+  name: string | null;
+  emailVerified: boolean;
+  mfaEnabled: boolean;
+  /** Role names, sorted. */
+  roles: string[];
+  /** The union of the roles' permissions, sorted. */
+  permissions: string[];
+  createdAt: Date;
+}
+
+/** Reading one's own account. */
+@Injectable()
+export class ProfileService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly access: AccessService,
+  ) {}
+
+  /**
+   * The profile of `userId` with its roles and permissions as they are now.
+   * @throws AccountError `account.not_found` when the account no longer exists (deleted after
+   *   its access token was issued) or the id is malformed.
+   */
+  async me(userId: string): Promise<Profile> {
+    const profile = await this.users.findProfile(userId);
+    if (!profile) throw new AccountError('account.not_found');
+    const { roles, permissions } = await this.access.grantsOf(userId);
+    return {
+      id: profile.id,
+      email: profile.email,
+      name: profile.name,
+      emailVerified: profile.emailVerified,
+      mfaEnabled: profile.mfaEnabled,
+      roles,
+      permissions,
+      createdAt: profile.createdAt,
+    };
+  }
+}

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AccessService } from '@identity/access';
+import { EventBus } from '@identity/audit';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { Database, isUniqueViolation } from '@identity/database';
+import { EmailService } from '@identity/delivery';
+import { PasswordHasher, type PasswordHash, PasswordPolicy } from '@identity/passwords';
+import { type ClientContext, IpHasher } from '@identity/sessions';
+import { AccountError } from './account.errors';
+import { canonicalEmail, isValidEmail, normalizeEmail } from './email';
+import { EmailConfirmation } from './email-confirmation';
+import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
+import type { UserEntity } from './user.entity';
+import { USER_EMAIL_CONSTRAINT, UserRepository } from './user.repository';
+
+/** What `POST /auth/register` carries. */
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name?: string;
+}
+
+interface NewAccount {
+  email: string;
+  emailNormalized: string;
+  name: string | null;
+  password: PasswordHash;
+  ipHash: string;
+}
+
+/** Registration with a password, and proving the mailbox (verification links). */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserRepository,
+    private readonly verifications: EmailVerificationRepository,
+    private readonly resets: PasswordResetRepository,
+    private readonly confirmation: EmailConfirmation,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly access: AccessService,
+    private readonly mail: EmailService,
+    private readonly events: EventBus,
+    private readonly ipHasher: IpHasher,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Registers an account and mails a verification link. Resolves the same way whether or not
+   * the email already has an account (that owner is mailed an `account_exists` notice with a
+   * reset link instead), so the answer never tells anyone which addresses are registered.
+   * @throws AccountError `account.invalid_email` for an address API.md refuses.
+   * @throws WeakPasswordError when the password breaks the policy (checked first).
+   */
+  async register(input: RegisterInput, client: ClientContext): Promise<void> {
+    if (!isValidEmail(input.email)) throw new AccountError('account.invalid_email');
+    const emailNormalized = normalizeEmail(input.email);
+    await this.policy.enforce(input.password, { email: emailNormalized });
+    // Hashed before we look the email up, on both paths: skipping argon2 when the address is
+    // taken would answer measurably faster, and that timing would reveal who has an account.
+    const password = await this.hasher.hash(input.password);
+    const existing = await this.users.findByNormalizedEmail(emailNormalized);
+    if (existing) return this.notifyOwner(existing);
+    const account: NewAccount = {
+      email: canonicalEmail(input.email),
+      emailNormalized,
+      name: input.name?.trim() || null,
+      password,
+      ipHash: this.ipHasher.hash(client.ip),
+    };
+    try {
+      await this.db.withTransaction((manager) => this.createAccount(manager, account));
+    } catch (err) {
+      if (!isUniqueViolation(err, USER_EMAIL_CONSTRAINT)) throw err;
+      // A concurrent registration of the same address committed first: from here on this is
+      // the "already registered" case, answered the same way (never a 500).
+      const winner = await this.users.findByNormalizedEmail(emailNormalized);
+      if (winner) await this.notifyOwner(winner);
+    }
+  }
+
+  /**
+   * Uses a verification token and marks the email verified (idempotent: an already verified
+   * account stays verified).
+   * @throws AccountError `account.token_invalid` when the token is unknown, used or expired.
+   */
+  async verifyEmail(token: string, client?: ClientContext): Promise<void> {
+    const ipHash = client ? this.ipHasher.hash(client.ip) : undefined;
+    await this.db.withTransaction(async (manager) => {
+      const userId = await this.verifications.consume(token, manager);
+      if (!userId) throw new AccountError('account.token_invalid');
+      await this.confirmation.confirm(manager, { userId, ipHash });
+    });
+  }
+
+  /**
+   * Mails a fresh verification link if `email` belongs to an active, unverified account.
+   * Always resolves, with nothing to tell the cases apart (API.md: 202 either way).
+   */
+  async resendVerification(email: string, _client: ClientContext): Promise<void> {
+    if (!isValidEmail(email)) return;
+    const user = await this.users.findByNormalizedEmail(normalizeEmail(email));
+    if (!user || user.emailVerifiedAt || user.status !== 'active') return;
+    await this.db.withTransaction((manager) => this.sendVerification(manager, user));
+  }
+
+  private async createAccount(manager: EntityManager, account: NewAccount): Promise<void> {
+    const user = await this.users.create(account, manager);
+    await this.access.grantDefaultRole(user.id, manager);
+    await this.sendVerification(manager, user);
+    await this.events.emit(manager, 'user.registered', {
+      userId: user.id,
+      via: 'password',
+      ipHash: account.ipHash,
+    });
+  }
+
+  private async sendVerification(manager: EntityManager, user: UserEntity): Promise<void> {
+    const token = await this.verifications.issue(
+      { userId: user.id, ttlSeconds: this.config.tokenTtl.verifyEmail },
+      manager,
+    );
+    await this.mail.queue(manager, {
+      template: 'verify_email',
+      to: user.email,
+      vars: { token, name: user.name ?? undefined },
+    });
+  }
+
+  /**
+   * Someone registered an address that has an account: its owner (at the stored address, not
+   * the typed one) gets a notice with a reset link, in case they forgot they had signed up. A
+   * locked account gets nothing: a reset link must not be a way around an admin's lock.
+   */
+  private async notifyOwner(owner: UserEntity): Promise<void> {
+    if (owner.status !== 'active') return;
+    await this.db.withTransaction(async (manager) => {
+      const token = await this.resets.issue(
+        { userId: owner.id, ttlSeconds: this.config.tokenTtl.resetPassword },
+        manager,
+      );
+      await this.mail.queue(manager, {
+        template: 'account_exists',
+        to: owner.email,
+        vars: { token, name: owner.name ?? undefined },
+      });
+    });
+  }
+}
