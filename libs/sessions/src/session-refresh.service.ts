@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventBus } from '@identity/audit';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { hashToken } from '@identity/crypto';
+import { Database } from '@identity/database';
+import { IpHasher } from './ip-hasher';
+import type { RefreshTokenEntity } from './refresh-token.entity';
+import { judgeRefresh } from './refresh-verdict';
+import { SessionDenylist } from './session-denylist';
+import { describeClient } from './session-input';
+import { SessionTokenIssuer } from './session-token.issuer';
+import type { SessionEntity } from './session.entity';
+import { SessionRepository } from './session.repository';
+import { type ClientContext, SessionError, type TokenPair } from './sessions.contract';
+
+/** How the exchange transaction ended; decided inside it, acted upon after it. */
+type RefreshOutcome =
+  | { kind: 'rotated'; pair: TokenPair }
+  | { kind: 'invalid' }
+  | { kind: 'reused'; sessionId: string; killedNow: boolean };
+
+const INVALID: RefreshOutcome = { kind: 'invalid' };
+
+/**
+ * Refresh-token rotation with reuse detection: each token is exchanged once; a token seen
+ * again kills its whole family, because either the client or a thief holds a copy, and we
+ * cannot tell which.
+ */
+@Injectable()
+export class SessionRefreshService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly db: Database,
+    private readonly sessions: SessionRepository,
+    private readonly issuer: SessionTokenIssuer,
+    private readonly events: EventBus,
+    private readonly ipHasher: IpHasher,
+    private readonly denylist: SessionDenylist,
+  ) {}
+
+  /**
+   * Exchanges a refresh token for a new pair.
+   * @throws SessionError `session.refresh_invalid` (unknown, revoked, expired or idle family),
+   * `session.refresh_reused` (an already rotated token; its family is dead from now on).
+   */
+  async refresh(refreshToken: string, client: ClientContext): Promise<TokenPair> {
+    if (!refreshToken) throw new SessionError('session.refresh_invalid');
+    const tokenHash = hashToken(refreshToken);
+    // Reuse must be recorded even though the caller gets an error: the transaction returns
+    // the outcome and commits, and only then is it turned into the error.
+    const outcome = await this.db.withTransaction((manager) =>
+      this.exchange(manager, tokenHash, client),
+    );
+    switch (outcome.kind) {
+      case 'rotated':
+        return outcome.pair;
+      case 'invalid':
+        throw new SessionError('session.refresh_invalid');
+      case 'reused':
+        if (outcome.killedNow) await this.denylist.deny({ sessionIds: [outcome.sessionId] });
+        throw new SessionError('session.refresh_reused');
+    }
+  }
+
+  private async exchange(
+    manager: EntityManager,
+    tokenHash: string,
+    client: ClientContext,
+  ): Promise<RefreshOutcome> {
+    const sessionId = await this.sessions.findSessionIdByTokenHash(tokenHash, manager);
+    if (!sessionId) return INVALID;
+    // Session first, then token (the order of every other writer): of two concurrent
+    // exchanges of one token, the second waits here and then reads it as `used`.
+    const session = await this.sessions.lockSession(sessionId, manager);
+    const token = await this.sessions.lockRefreshToken(tokenHash, manager);
+    if (!session || !token) return INVALID; // purged in between
+    const now = new Date();
+    const verdict = judgeRefresh(session, token, now, this.config.sessions.idleTtl);
+    switch (verdict) {
+      case 'rotate':
+        return {
+          kind: 'rotated',
+          pair: await this.rotate(manager, { session, token, client, now }),
+        };
+      case 'reuse':
+        await this.killFamily(manager, session, client, now);
+        return { kind: 'reused', sessionId, killedNow: true };
+      case 'reuse_known':
+        return { kind: 'reused', sessionId, killedNow: false };
+      case 'invalid':
+        return INVALID;
+    }
+  }
+
+  private async rotate(
+    manager: EntityManager,
+    use: { session: SessionEntity; token: RefreshTokenEntity; client: ClientContext; now: Date },
+  ): Promise<TokenPair> {
+    const { session, token, now } = use;
+    const seen = describeClient(use.client, this.ipHasher);
+    await this.sessions.markTokenUsed(token.id, now, manager);
+    await this.sessions.recordUse(
+      session.id,
+      { at: now, userAgent: seen.userAgent ?? session.userAgent, ipHash: seen.ipHash },
+      manager,
+    );
+    return this.issuer.issue(manager, { session, parentId: token.id, now });
+  }
+
+  /** Marks the family compromised, revokes its tokens, and records why, in one transaction. */
+  private async killFamily(
+    manager: EntityManager,
+    session: SessionEntity,
+    client: ClientContext,
+    now: Date,
+  ): Promise<void> {
+    const ids = [session.id];
+    await this.sessions.revokeSessions(
+      ids,
+      { status: 'compromised', reason: 'refresh_reused', at: now },
+      manager,
+    );
+    await this.sessions.revokeTokensOfSessions(ids, manager);
+    const base = {
+      userId: session.userId,
+      sessionId: session.id,
+      ipHash: describeClient(client, this.ipHasher).ipHash ?? undefined,
+    };
+    await this.events.emit(manager, 'auth.refresh.reused', base);
+    await this.events.emit(manager, 'session.revoked', {
+      ...base,
+      scope: 'session',
+      reason: 'refresh_reused',
+      sessionIds: ids,
+    });
+  }
+}
