@@ -7,7 +7,7 @@ import { SigningKeyEntity } from './signing-key.entity';
  * Arbitrary constant (next to the migration lock's): the transaction-scoped advisory lock that
  * serialises every change to the key set across instances.
  */
-const KEY_SET_LOCK = 7_413_902_552;
+const KEY_SET_LOCK = 7_413_902_553;
 
 /** Storage of the signing key set (`signing_keys`). */
 @Injectable()

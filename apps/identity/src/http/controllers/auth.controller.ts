@@ -169,7 +169,7 @@ export class AuthController {
     @Client() client: ClientContext,
   ): Promise<void> {
     await withProblemMapping('new_password', () =>
-      this.recovery.resetPassword(body.token, body.new_password, client),
+      this.recovery.resetPassword({ token: body.token, newPassword: body.new_password }, client),
     );
   }
 
@@ -183,10 +183,12 @@ export class AuthController {
   ): Promise<void> {
     await withProblemMapping('new_password', () =>
       this.recovery.changePassword(
-        principal.userId,
-        principal.sessionId,
-        body.current_password,
-        body.new_password,
+        {
+          userId: principal.userId,
+          sessionId: principal.sessionId,
+          currentPassword: body.current_password,
+          newPassword: body.new_password,
+        },
         client,
       ),
     );

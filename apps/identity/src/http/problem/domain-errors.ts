@@ -17,6 +17,10 @@ function fromAccount(code: AccountErrorCode): ProblemException {
       return new ProblemException(403, 'account_locked', 'This account is locked.');
     case 'account.token_invalid':
       return new ProblemException(400, 'token_invalid', 'The link is invalid, used or expired.');
+    case 'account.invalid_email':
+      return new ProblemException(400, 'validation_failed', 'The request has invalid fields.', {
+        errors: [{ field: 'email', message: 'must be a valid email address' }],
+      });
     case 'account.not_found':
       return new ProblemException(401, 'unauthorized', 'A valid access token is required.', {
         headers: { 'WWW-Authenticate': 'Bearer' },
