@@ -52,9 +52,9 @@ describe('account lifecycle', () => {
     expect(wrong.body.code).toBe('invalid_credentials');
 
     // The link comes from APP_URL, never from the Host header.
+    const token = await mailedToken(mail, email, 'verify-email');
     const message = mail.mails.find((m) => m.envelopeTo.includes(email))!;
     expect(message.text).toContain('https://id.example.test/auth/verify-email?token=');
-    const token = await mailedToken(mail, email, 'verify-email');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
 
     const page = await request(app.url)

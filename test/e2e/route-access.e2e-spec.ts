@@ -21,7 +21,7 @@ describe('route access decisions', () => {
   });
   afterAll(() => app.close());
 
-  it('every mounted route says @Public() or @Authenticated()', async () => {
+  it('every mounted route says @Public() or @Authenticated()', () => {
     const discovery = app.running.app.get(DiscoveryService, { strict: false });
     const scanner = new MetadataScanner();
     const reflector = new Reflector();

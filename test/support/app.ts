@@ -77,6 +77,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   );
   const running = await startApp(config, {
     logStream: { write: (s: string) => logStream.write(s) },
+    extraModules: options.extraModules,
   });
   return {
     url: running.url,

@@ -56,7 +56,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     config,
     kv instanceof RedisKvStore
       ? // The adapter subscribes at once; let those first commands wait for the connection.
-        { pub: kv.duplicate({ enableOfflineQueue: true }), sub: kv.duplicate({ enableOfflineQueue: true }) }
+        {
+          pub: kv.duplicate({ enableOfflineQueue: true }),
+          sub: kv.duplicate({ enableOfflineQueue: true }),
+        }
       : undefined,
   );
   app.useWebSocketAdapter(adapter);

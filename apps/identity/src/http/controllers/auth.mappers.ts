@@ -1,4 +1,4 @@
-import type { UserProfile } from '@identity/accounts';
+import type { Profile } from '@identity/accounts';
 import type { SessionView } from '@identity/sessions';
 
 /** `GET /auth/me`, exactly the fields of API.md. */
@@ -13,7 +13,7 @@ export interface MeResponse {
   created_at: string;
 }
 
-export function toMeResponse(p: UserProfile): MeResponse {
+export function toMeResponse(p: Profile): MeResponse {
   return {
     id: p.id,
     email: p.email,

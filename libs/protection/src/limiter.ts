@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import { KV_STORE, type KvStore, RedisKvStore } from '@identity/kv';
+import { LimiterHealth } from './limiter-health';
+
+/** A counter's state: points consumed in the current window, and ms until the window ends. */
+export interface Count {
+  consumed: number;
+  msBeforeNext: number;
+}
+
+/** What one limiter counts: its own key prefix, its budget and its window. */
+export interface LimiterSpec {
+  /** Unique per limiter (`rl:login-pair`); the kv's own prefix is applied on top by ioredis. */
+  keyPrefix: string;
+  /** Points per window; a pure counter passes `Number.MAX_SAFE_INTEGER`. */
+  points: number;
+  /** Window in whole seconds, counted from the first point (a fixed window). */
+  durationSeconds: number;
+}
+
+type MemoryOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
+
+/**
+ * The in-process stand-in for Redis (rate-limiter-flexible's `insuranceLimiter`), which tells
+ * {@link LimiterHealth} every time it answers, so readiness can say limits are per instance.
+ */
+class InsuranceLimiter extends RateLimiterMemory {
+  constructor(
+    options: MemoryOptions,
+    private readonly health: LimiterHealth,
+  ) {
+    super(options);
+  }
+
+  override consume(...args: Parameters<RateLimiterMemory['consume']>): Promise<RateLimiterRes> {
+    this.health.recordFallback();
+    return super.consume(...args);
+  }
+
+  override get(...args: Parameters<RateLimiterMemory['get']>): Promise<RateLimiterRes | null> {
+    this.health.recordFallback();
+    return super.get(...args);
+  }
+
+  override block(...args: Parameters<RateLimiterMemory['block']>): Promise<RateLimiterRes> {
+    this.health.recordFallback();
+    return super.block(...args);
+  }
+
+  override delete(...args: Parameters<RateLimiterMemory['delete']>): Promise<boolean> {
+    this.health.recordFallback();
+    return super.delete(...args);
+  }
+}
+
+/**
+ * One rate-limiter-flexible limiter behind the few operations the throttles need, with its
+ * over-limit rejections turned into plain counts: the throttles decide what a count means.
+ */
+export class Limiter {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    /** Set for Redis-backed limiters, whose calls may fall back to the insurance limiter. */
+    private readonly health?: LimiterHealth,
+  ) {}
+
+  /** Points per window. */
+  get points(): number {
+    return this.limiter.points;
+  }
+
+  /** Adds one point and returns the count after it, past the budget too (never rejects for that). */
+  hit(key: string): Promise<Count> {
+    return this.run(() =>
+      this.limiter.consume(key).then(toCount, (rejection: unknown) => {
+        // rate-limiter-flexible rejects with the result itself when the budget is exceeded.
+        if (rejection instanceof RateLimiterRes) return toCount(rejection);
+        throw rejection;
+      }),
+    );
+  }
+
+  /** The current count, without adding to it; null when nothing was counted in this window. */
+  async peek(key: string): Promise<Count | null> {
+    const res = await this.run(() => this.limiter.get(key));
+    return res ? toCount(res) : null;
+  }
+
+  /** Whether `count` is a block set by {@link block} (more points than the budget holds). */
+  isBlocked(count: Count | null): count is Count {
+    return count !== null && count.consumed > this.points;
+  }
+
+  /** Marks the key as over budget for `seconds` (a lock), replacing any count it had. */
+  async block(key: string, seconds: number): Promise<void> {
+    await this.run(() => this.limiter.block(key, seconds));
+  }
+
+  /** Forgets the key's count (and any block). */
+  async reset(key: string): Promise<void> {
+    await this.run(() => this.limiter.delete(key));
+  }
+
+  private run<T>(call: () => Promise<T>): Promise<T> {
+    return this.health ? this.health.track(call) : call();
+  }
+}
+
+function toCount(res: RateLimiterRes): Count {
+  return { consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
+}
+
+/**
+ * Builds the limiters on the kv store the app runs with: Redis-backed (so the limits hold
+ * across every instance) with an in-process insurance limiter for outages, or in-memory on
+ * the embedded default (a single instance by design).
+ */
+@Injectable()
+export class LimiterFactory {
+  constructor(
+    @Inject(KV_STORE) private readonly kv: KvStore,
+    private readonly health: LimiterHealth,
+  ) {}
+
+  create(spec: LimiterSpec): Limiter {
+    const options: MemoryOptions = {
+      keyPrefix: spec.keyPrefix,
+      points: spec.points,
+      duration: spec.durationSeconds,
+    };
+    if (this.kv.kind === 'memory') return new Limiter(new RateLimiterMemory(options));
+    if (!(this.kv instanceof RedisKvStore)) {
+      throw new Error(
+        'protection: a redis kv store must be a RedisKvStore (limiters need its client)',
+      );
+    }
+    const limiter = new RateLimiterRedis({
+      ...options,
+      // Already prefixed with the kv's keyPrefix: limiter keys land under `<kv prefix>rl:...`.
+      storeClient: this.kv.client,
+      // Straight to the insurance limiter while disconnected, rather than each call waiting on a
+      // command to fail.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new InsuranceLimiter(options, this.health),
+    });
+    return new Limiter(limiter, this.health);
+  }
+}
