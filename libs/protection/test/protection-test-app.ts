@@ -95,7 +95,7 @@ export async function startProtectionApp(
  * The ThrottledError `attempt` rejects with; fails the test when it resolves or throws
  * anything else.
  */
-export async function refusal(
+export async function expectThrottled(
   attempt: Promise<unknown>,
   code: ProtectionErrorCode,
 ): Promise<ThrottledError> {
