@@ -22,9 +22,10 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.{spec,medium-spec,e2e-spec}.ts'],
   // jose 6 ships ESM only: Node 20 loads it with require(esm), jest's module system cannot,
-  // so SWC compiles it to CommonJS for tests.
+  // so SWC compiles it to CommonJS for tests. Likewise otplib's default plugins' deps
+  // (@noble/hashes, @scure/base).
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:jose|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: {
     '^@identity/testing$': '<rootDir>/test/support',
     '^@identity/([a-z-]+)$': '<rootDir>/libs/$1/src',
