@@ -43,6 +43,10 @@ export function testEnv(extra: Record<string, string | undefined> = {}): Record<
     ARGON2_TIME_COST: '1',
     OUTBOX_POLL_INTERVAL_MS: '100',
     LOG_LEVEL: 'info',
+    // Every test client is 127.0.0.1: per-IP budgets sized for real traffic would throttle
+    // a test file that registers a few dozen users. Limit tests set their own budgets.
+    MAIL_PER_IP_PER_HOUR: '10000',
+    AUTH_PER_IP_PER_MINUTE: '100000',
     ...extra,
   };
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<

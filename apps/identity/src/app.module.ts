@@ -1,4 +1,10 @@
-import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type Type,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -10,11 +16,13 @@ import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
 import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { KvModule } from '@identity/kv';
+import { ProtectionModule } from '@identity/protection';
 import { SESSIONS_ENTITIES, SessionsModule } from '@identity/sessions';
 import { TOKENS_ENTITIES, TokensModule } from '@identity/tokens';
 import { migrations } from '../../../migrations';
 import { loggerParams } from './bootstrap/logging';
 import { AccessGuard } from './http/auth/access.guard';
+import { AuthRateLimitMiddleware } from './http/auth/auth-rate-limit.middleware';
 import { CsrfTokens } from './http/auth/csrf-tokens';
 import { RefreshCredentials } from './http/auth/refresh-credentials';
 import { TokenResponder } from './http/auth/token-responder';
@@ -46,7 +54,11 @@ export interface AppModuleOptions {
 
 /** The identity deployable: one module tree for REST, gRPC and socket.io. */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AuthRateLimitMiddleware).forRoutes('auth/{*path}');
+  }
+
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
@@ -61,6 +73,7 @@ export class AppModule {
         TokensModule,
         SessionsModule,
         AccountsModule,
+        ProtectionModule,
         ...(options.extraModules ?? []),
       ],
       controllers: [

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '@identity/access';
 import { DeliveryModule } from '@identity/delivery';
 import { PasswordsModule } from '@identity/passwords';
+import { ProtectionModule } from '@identity/protection';
 import { SessionsModule } from '@identity/sessions';
 import { EmailConfirmation } from './email-confirmation';
 import { EmailVerificationEntity } from './email-verification.entity';
@@ -24,7 +25,7 @@ export const ACCOUNTS_ENTITIES = [UserEntity, EmailVerificationEntity, PasswordR
  * `AuditModule` (the `EventBus`).
  */
 @Module({
-  imports: [PasswordsModule, DeliveryModule, SessionsModule, AccessModule],
+  imports: [PasswordsModule, DeliveryModule, SessionsModule, AccessModule, ProtectionModule],
   providers: [
     UserRepository,
     EmailVerificationRepository,

@@ -5,6 +5,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { Database } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
+import { MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher, SessionService } from '@identity/sessions';
 import { AccountError } from './account.errors';
 import { isValidEmail, normalizeEmail } from './email';
@@ -42,15 +43,19 @@ export class PasswordRecoveryService {
     private readonly mail: EmailService,
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
+    private readonly mailThrottle: MailThrottle,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /**
    * Mails a reset link if `email` belongs to an active account. Always resolves, with nothing
    * to tell the cases apart (API.md: 202 either way).
+   * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
    */
   async forgotPassword(email: string, client: ClientContext): Promise<void> {
     if (!isValidEmail(email)) return;
+    // Counted for every address, registered or not, so the limit itself reveals nothing.
+    await this.mailThrottle.consume({ email: normalizeEmail(email), ip: client.ip });
     const user = await this.users.findByNormalizedEmail(normalizeEmail(email));
     if (!user || user.status !== 'active') return;
     const ipHash = this.ipHasher.hash(client.ip);

@@ -6,6 +6,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { Database, isUniqueViolation } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, type PasswordHash, PasswordPolicy } from '@identity/passwords';
+import { MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher } from '@identity/sessions';
 import { AccountError } from './account.errors';
 import { canonicalEmail, isValidEmail, normalizeEmail } from './email';
@@ -44,6 +45,7 @@ export class RegistrationService {
     private readonly mail: EmailService,
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
+    private readonly mailThrottle: MailThrottle,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -53,11 +55,14 @@ export class RegistrationService {
    * reset link instead), so the answer never tells anyone which addresses are registered.
    * @throws AccountError `account.invalid_email` for an address API.md refuses.
    * @throws WeakPasswordError when the password breaks the policy (checked first).
+   * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
    */
   async register(input: RegisterInput, client: ClientContext): Promise<void> {
     if (!isValidEmail(input.email)) throw new AccountError('account.invalid_email');
     const emailNormalized = normalizeEmail(input.email);
     await this.policy.enforce(input.password, { email: emailNormalized });
+    // Every request that mails (or would mail) counts, known address or not.
+    await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
     // Hashed before we look the email up, on both paths: skipping argon2 when the address is
     // taken would answer measurably faster, and that timing would reveal who has an account.
     const password = await this.hasher.hash(input.password);
@@ -98,9 +103,11 @@ export class RegistrationService {
   /**
    * Mails a fresh verification link if `email` belongs to an active, unverified account.
    * Always resolves, with nothing to tell the cases apart (API.md: 202 either way).
+   * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
    */
-  async resendVerification(email: string, _client: ClientContext): Promise<void> {
+  async resendVerification(email: string, client: ClientContext): Promise<void> {
     if (!isValidEmail(email)) return;
+    await this.mailThrottle.consume({ email: normalizeEmail(email), ip: client.ip });
     const user = await this.users.findByNormalizedEmail(normalizeEmail(email));
     if (!user || user.emailVerifiedAt || user.status !== 'active') return;
     await this.db.withTransaction((manager) => this.sendVerification(manager, user));

@@ -144,6 +144,9 @@ export async function startAccountsApp(options: AccountsTestAppOptions): Promise
     DATABASE_URL: db.url,
     DATABASE_MIGRATIONS_RUN: 'false',
     DATABASE_POOL_SIZE: '6',
+    // These suites are about accounts, not limits (libs/protection proves those): high budgets.
+    MAIL_PER_EMAIL_PER_HOUR: '1000',
+    MAIL_PER_IP_PER_HOUR: '1000',
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     APP_URL: TEST_APP_URL,

@@ -1,5 +1,6 @@
 import { AccountError, type AccountErrorCode } from '@identity/accounts';
 import { WeakPasswordError } from '@identity/passwords';
+import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
 import { ProblemException } from './problem';
 
@@ -51,6 +52,22 @@ function fromSession(code: SessionErrorCode): ProblemException {
   }
 }
 
+function fromThrottle(err: ThrottledError): ProblemException {
+  const headers = { 'Retry-After': String(err.retryAfterSeconds) };
+  switch (err.code) {
+    case 'protection.too_many_attempts':
+      return new ProblemException(429, 'too_many_attempts', 'Too many attempts; try again later.', {
+        headers,
+      });
+    case 'protection.rate_limited':
+      return new ProblemException(429, 'rate_limited', 'Too many requests; try again later.', {
+        headers,
+      });
+    default:
+      return assertUnreachable(err.code);
+  }
+}
+
 /**
  * Maps the domain errors of the libs to API.md's problems, exhaustively (a new code that is
  * not mapped fails the type check). `passwordField` names the field a weak password came in.
@@ -58,6 +75,7 @@ function fromSession(code: SessionErrorCode): ProblemException {
 export function toHttpProblem(err: unknown, passwordField = 'password'): unknown {
   if (err instanceof AccountError) return fromAccount(err.code);
   if (err instanceof SessionError) return fromSession(err.code);
+  if (err instanceof ThrottledError) return fromThrottle(err);
   if (err instanceof WeakPasswordError) {
     return new ProblemException(400, 'weak_password', 'The password is too weak.', {
       errors: err.violations.map((v) => ({ field: passwordField, message: v.message })),
