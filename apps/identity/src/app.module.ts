@@ -34,6 +34,7 @@ import { OpsController } from './http/ops/ops.controller';
 import { Readiness } from './http/ops/readiness';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter';
 import { WebController } from './web/web.controller';
+import { SessionsSocketModule } from './ws/sessions-socket.module';
 
 /** Every TypeORM entity of every lib, handed to the one DataSource. */
 const ENTITIES: EntityList = [
@@ -73,6 +74,7 @@ export class AppModule implements NestModule {
         TokensModule,
         SessionsModule,
         AccountsModule,
+        SessionsSocketModule,
         ProtectionModule,
         ...(options.extraModules ?? []),
       ],

@@ -15,6 +15,9 @@ import type { AppConfig } from '@identity/config';
  */
 export class IdentitySocketAdapter extends IoAdapter {
   private readonly allowedOrigins: Set<string>;
+  /** Channel prefix of the Redis adapter: apps (and test files) sharing a Redis stay apart. */
+  private readonly channelKey: string;
+  private io: Server | undefined;
 
   constructor(
     app: INestApplicationContext,
@@ -23,6 +26,7 @@ export class IdentitySocketAdapter extends IoAdapter {
   ) {
     super(app);
     this.allowedOrigins = new Set([new URL(config.appUrl).origin, ...config.corsOrigins]);
+    this.channelKey = `${config.redis.keyPrefix}socket.io`;
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -34,8 +38,19 @@ export class IdentitySocketAdapter extends IoAdapter {
         callback(null, origin === undefined || this.allowedOrigins.has(origin));
       },
     }) as Server;
-    if (this.redis) server.adapter(createAdapter(this.redis.pub, this.redis.sub));
+    if (this.redis) {
+      server.adapter(createAdapter(this.redis.pub, this.redis.sub, { key: this.channelKey }));
+    }
+    this.io = server;
     return server;
+  }
+
+  /**
+   * Closes every client connection (all namespaces) at once, when draining starts: a socket
+   * never finishes on its own, and its client should reconnect to an instance that stays up.
+   */
+  closeConnections(): void {
+    this.io?.engine.close();
   }
 
   /** Closes the Redis adapter's connections (after the socket server itself has closed). */

@@ -63,8 +63,7 @@ export interface AuthenticateRequest {
  * keeps its previous expiry.
  */
 export type AuthenticateAck =
-  | { ok: true; expires_at: string }
-  | { ok: false; error: 'unauthorized' | 'session_mismatch' };
+  { ok: true; expires_at: string } | { ok: false; error: 'unauthorized' | 'session_mismatch' };
 
 /** Client -> server events. */
 export interface SessionsClientToServerEvents {
