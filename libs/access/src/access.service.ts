@@ -1,29 +1,123 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { EventBus } from '@identity/audit';
+import { Database } from '@identity/database';
+import { AccessCache } from './access-cache';
+import { AccessError } from './access.errors';
+import { DEFAULT_ROLE, isUserId } from './access-names';
 import { AccessRepository } from './access.repository';
 
-/** Role every registered account receives. */
-export const DEFAULT_ROLE = 'user';
+export { DEFAULT_ROLE } from './access-names';
+
+/** A user's roles and the union of their permissions, both sorted. */
+export interface Grants {
+  roles: string[];
+  permissions: string[];
+}
+
+/** What access decisions know of a user right now: their grants and whether they are locked. */
+export interface UserAccess extends Grants {
+  locked: boolean;
+}
+
+/** Who changes a user's roles, and to what. */
+export interface SetUserRolesInput {
+  userId: string;
+  roles: readonly string[];
+  /** The admin who did it, for the audit trail. */
+  actorId?: string;
+}
 
 /** Role-based access: what a user is (roles) and may do (permissions, `resource:action`). */
 @Injectable()
 export class AccessService {
-  constructor(private readonly repo: AccessRepository) {}
+  constructor(
+    private readonly db: Database,
+    private readonly repo: AccessRepository,
+    private readonly cache: AccessCache,
+    private readonly events: EventBus,
+  ) {}
 
   /** Gives a new account its default role, in the registering transaction. */
   grantDefaultRole(userId: string, manager?: EntityManager): Promise<void> {
     return this.repo.assignRole(userId, DEFAULT_ROLE, manager);
   }
 
+  /**
+   * Gives a role in the caller's transaction, without an event: the caller emits
+   * `user.roles_changed` (which also refreshes the caches), as the bootstrap admin grant does.
+   */
   grantRole(userId: string, role: string, manager?: EntityManager): Promise<void> {
     return this.repo.assignRole(userId, role, manager);
   }
 
-  /** Roles and permissions of a user, resolved from the roles it holds now. */
-  grantsOf(
-    userId: string,
-    manager?: EntityManager,
-  ): Promise<{ roles: string[]; permissions: string[] }> {
+  /**
+   * Roles and permissions of a user, read from Postgres now (in `manager`'s transaction when
+   * given). Token minting and the HTTP guard use it; token verification uses
+   * {@link currentAccess} (memory).
+   */
+  grantsOf(userId: string, manager?: EntityManager): Promise<Grants> {
     return this.repo.grantsOf(userId, manager);
+  }
+
+  /**
+   * A user's roles, permissions and lock state from memory (Postgres only on a miss), as they
+   * are after every committed change.
+   * @throws AccessError `access.invalid_user_id` for an id that is not a UUID,
+   *   `access.user_not_found` when no account has it.
+   */
+  async currentAccess(userId: string): Promise<UserAccess> {
+    if (!isUserId(userId)) throw new AccessError('access.invalid_user_id');
+    const subject = await this.cache.subject(userId.toLowerCase());
+    if (!subject) throw new AccessError('access.user_not_found');
+    return {
+      roles: subject.roles,
+      permissions: await this.cache.permissionsOf(subject.roles),
+      locked: subject.locked,
+    };
+  }
+
+  /**
+   * Makes `roles` exactly the user's roles and emits `user.roles_changed`, in one transaction;
+   * every instance sees the change before the next verification. Returns the roles, sorted.
+   * @throws AccessError `access.unknown_role` (naming them) when a role does not exist,
+   *   `access.invalid_user_id` / `access.user_not_found` for an unknown user.
+   */
+  async setUserRoles(input: SetUserRolesInput): Promise<string[]> {
+    const { userId, actorId } = input;
+    if (!isUserId(userId)) throw new AccessError('access.user_not_found');
+    const roles = [...new Set(input.roles)].sort();
+    return this.db.withTransaction(async (manager) => {
+      if (!(await this.repo.subjectOf(userId, manager))) {
+        throw new AccessError('access.user_not_found');
+      }
+      const known = new Set(await this.repo.existingRoleNames(roles, manager));
+      const unknown = roles.filter((r) => !known.has(r));
+      if (unknown.length > 0) throw new AccessError('access.unknown_role', unknown);
+      await this.repo.replaceUserRoles(userId, roles, manager);
+      await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
+      return roles;
+    });
+  }
+
+  /**
+   * Adds one role to the user's roles (idempotent) and emits `user.roles_changed` with the
+   * result. Returns the user's roles.
+   * @throws AccessError as {@link setUserRoles}.
+   */
+  async addUserRole(input: { userId: string; role: string; actorId?: string }): Promise<string[]> {
+    const { userId, role, actorId } = input;
+    if (!isUserId(userId)) throw new AccessError('access.user_not_found');
+    return this.db.withTransaction(async (manager) => {
+      const subject = await this.repo.subjectOf(userId, manager);
+      if (!subject) throw new AccessError('access.user_not_found');
+      if ((await this.repo.existingRoleNames([role], manager)).length === 0) {
+        throw new AccessError('access.unknown_role', [role]);
+      }
+      await this.repo.assignRole(userId, role, manager);
+      const roles = [...new Set([...subject.roles, role])].sort();
+      await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
+      return roles;
+    });
   }
 }

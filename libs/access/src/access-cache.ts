@@ -1,0 +1,224 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { EventBus, type IdentityEvent } from '@identity/audit';
+import { KV_STORE, type KvStore } from '@identity/kv';
+import { AccessRepository, type SubjectRow } from './access.repository';
+
+/** Announces a committed change of roles or of one user's access to every instance. */
+export const ACCESS_CHANGED_CHANNEL = 'access.changed';
+const ROLES_MESSAGE = 'roles';
+const USER_MESSAGE_PREFIX = 'user:';
+
+/**
+ * Safety nets, since pub/sub is fire-and-forget (a message can be lost while Redis reconnects):
+ * a cached user is re-read in the background once this old, and the role table this often.
+ */
+const SUBJECT_REFRESH_MS = 30_000;
+const ROLES_REFRESH_MS = 60_000;
+/** Bounds memory: past this many cached users, the least recently loaded are dropped. */
+const MAX_SUBJECTS = 100_000;
+
+/** Events after which one user's cached access is stale. */
+const USER_EVENTS = ['user.roles_changed', 'user.locked', 'user.unlocked'] as const;
+/** Events after which the role → permissions table is stale. */
+const ROLE_EVENTS = ['role.updated', 'role.deleted'] as const;
+
+type RoleTable = ReadonlyMap<string, readonly string[]>;
+
+interface CachedSubject {
+  subject: SubjectRow;
+  loadedAt: number;
+}
+
+/**
+ * Access decisions from memory: the role → permissions table (small: loaded whole at boot)
+ * and, per user, their roles and lock state (loaded on first use). Token verification reads
+ * only this, so its hot path never reaches Postgres.
+ *
+ * Invalidation: this instance drops an entry as soon as the event that changed it commits
+ * (before the request that caused it answers), and tells the others on the kv channel
+ * {@link ACCESS_CHANGED_CHANNEL}. A load that raced with an invalidation is used by the calls
+ * that awaited it but never stored.
+ */
+@Injectable()
+export class AccessCache implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('AccessCache');
+  private readonly subjects = new Map<string, CachedSubject>();
+  private readonly subjectLoads = new Map<string, Promise<SubjectRow | null>>();
+  private subjectEpoch = 0;
+  private roles: RoleTable | undefined;
+  private rolesLoad: Promise<RoleTable> | undefined;
+  private rolesEpoch = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly repo: AccessRepository,
+    private readonly events: EventBus,
+    @Inject(KV_STORE) private readonly kv: KvStore,
+  ) {}
+
+  /** Subscribes first (so no change committed meanwhile is missed), then loads the roles. */
+  async onModuleInit(): Promise<void> {
+    await this.subscribe();
+    for (const type of USER_EVENTS) {
+      this.events.onCommitted(type, (event) => this.onUserEvent(event));
+    }
+    for (const type of ROLE_EVENTS) {
+      this.events.onCommitted(type, () => this.announce(ROLES_MESSAGE));
+    }
+    await this.roleTable();
+    this.timer = setInterval(() => void this.refreshRoles(), ROLES_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.unsubscribe?.().catch((err: unknown) => this.warn('unsubscribe failed', err));
+    this.unsubscribe = undefined;
+  }
+
+  /**
+   * The user's roles and lock state; null for an unknown account (not cached, so an account
+   * created later is found at once). Pass a UUID.
+   * @throws when Postgres cannot be reached on a miss.
+   */
+  async subject(userId: string): Promise<SubjectRow | null> {
+    const cached = this.subjects.get(userId);
+    if (cached) {
+      // Stale by age only (never by a change: changes delete the entry): answer from memory
+      // and re-read behind the caller's back.
+      if (Date.now() - cached.loadedAt > SUBJECT_REFRESH_MS) {
+        this.loadSubject(userId).catch((err: unknown) => this.warn('user refresh failed', err));
+      }
+      return cached.subject;
+    }
+    return this.loadSubject(userId);
+  }
+
+  /**
+   * The union of the permissions of `roles`, sorted, from the role table in memory (reloaded
+   * first after a role change). Roles that no longer exist grant nothing.
+   */
+  async permissionsOf(roles: readonly string[]): Promise<string[]> {
+    const table = await this.roleTable();
+    const permissions = new Set<string>();
+    for (const role of roles) {
+      for (const permission of table.get(role) ?? []) permissions.add(permission);
+    }
+    return [...permissions].sort();
+  }
+
+  /** Forgets one user here and on every other instance. */
+  userChanged(userId: string): void {
+    this.announce(`${USER_MESSAGE_PREFIX}${userId}`);
+  }
+
+  /** Forgets the role table here and on every other instance. */
+  rolesChanged(): void {
+    this.announce(ROLES_MESSAGE);
+  }
+
+  private onUserEvent(event: IdentityEvent): void {
+    const { userId } = event.payload;
+    if (userId) this.userChanged(userId);
+  }
+
+  /** Applies the change locally at once, then publishes it (a lost message is logged). */
+  private announce(message: string): void {
+    this.apply(message);
+    this.kv
+      .publish(ACCESS_CHANGED_CHANNEL, message)
+      .catch((err: unknown) => this.warn(`could not publish on ${ACCESS_CHANGED_CHANNEL}`, err));
+  }
+
+  private apply(message: string): void {
+    if (message === ROLES_MESSAGE) {
+      this.rolesEpoch += 1;
+      this.roles = undefined;
+      this.rolesLoad = undefined;
+    } else if (message.startsWith(USER_MESSAGE_PREFIX)) {
+      const userId = message.slice(USER_MESSAGE_PREFIX.length);
+      this.subjectEpoch += 1;
+      this.subjects.delete(userId);
+      this.subjectLoads.delete(userId);
+    }
+  }
+
+  /** One load per user at a time; stored only if nothing was invalidated meanwhile. */
+  private loadSubject(userId: string): Promise<SubjectRow | null> {
+    const running = this.subjectLoads.get(userId);
+    if (running) return running;
+    const epoch = this.subjectEpoch;
+    const load = this.repo
+      .subjectOf(userId)
+      .then((subject) => {
+        if (subject && epoch === this.subjectEpoch) this.remember(userId, subject);
+        return subject;
+      })
+      .finally(() => {
+        if (this.subjectLoads.get(userId) === load) this.subjectLoads.delete(userId);
+      });
+    this.subjectLoads.set(userId, load);
+    return load;
+  }
+
+  private remember(userId: string, subject: SubjectRow): void {
+    this.subjects.delete(userId);
+    this.subjects.set(userId, { subject, loadedAt: Date.now() });
+    if (this.subjects.size > MAX_SUBJECTS) {
+      const oldest = this.subjects.keys().next();
+      if (!oldest.done) this.subjects.delete(oldest.value);
+    }
+  }
+
+  private roleTable(): Promise<RoleTable> {
+    if (this.roles) return Promise.resolve(this.roles);
+    this.rolesLoad ??= this.loadRoles();
+    return this.rolesLoad;
+  }
+
+  private async loadRoles(): Promise<RoleTable> {
+    const epoch = this.rolesEpoch;
+    try {
+      const rows = await this.repo.listRoles();
+      const table: RoleTable = new Map(rows.map((r) => [r.name, r.permissions]));
+      if (epoch === this.rolesEpoch) this.roles = table;
+      return table;
+    } finally {
+      if (epoch === this.rolesEpoch) this.rolesLoad = undefined;
+    }
+  }
+
+  /** Background refresh: swaps the table in without making any caller wait. */
+  private async refreshRoles(): Promise<void> {
+    try {
+      const epoch = this.rolesEpoch;
+      const rows = await this.repo.listRoles();
+      if (epoch === this.rolesEpoch) this.roles = new Map(rows.map((r) => [r.name, r.permissions]));
+    } catch (err) {
+      this.warn('role refresh failed; retrying next tick', err);
+    }
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      this.unsubscribe = await this.kv.subscribe(ACCESS_CHANGED_CHANNEL, (message) =>
+        this.apply(message),
+      );
+    } catch (err) {
+      // Boot anyway: the periodic refreshes still converge, only more slowly.
+      this.warn(`could not subscribe to ${ACCESS_CHANGED_CHANNEL}`, err);
+    }
+  }
+
+  private warn(message: string, err: unknown): void {
+    this.logger.warn(`${message}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

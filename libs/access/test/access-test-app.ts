@@ -1,0 +1,77 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { AUDIT_ENTITIES, AuditModule, EventBus, type IdentityEvent } from '@identity/audit';
+import { ConfigModule, loadConfig } from '@identity/config';
+import { Database, DatabaseModule } from '@identity/database';
+import { KvModule } from '@identity/kv';
+import { TEST_REDIS_URL } from '@identity/testing';
+import { TOKENS_ENTITIES } from '@identity/tokens';
+import { ACCESS_ENTITIES, AccessModule } from '../src/access.module';
+import { AccessService } from '../src/access.service';
+import { RoleService } from '../src/role.service';
+import { TokenIntrospection } from '../src/token-introspection.service';
+
+/** One booted instance of the access context, wired as the app wires it. */
+export interface AccessTestApp {
+  module: TestingModule;
+  access: AccessService;
+  roles: RoleService;
+  introspection: TokenIntrospection;
+  database: Database;
+  /** Every committed event, in order. */
+  events: IdentityEvent[];
+  /** Inserts an account straight into `users` (the accounts context is not booted here). */
+  newUser(status?: 'active' | 'locked'): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Config + Database + Kv (Redis, under `keyPrefix`) + Audit + Access. Two apps given one
+ * database and one prefix behave as two instances of the platform.
+ */
+export async function startAccessApp(options: {
+  databaseUrl: string;
+  keyPrefix: string;
+}): Promise<AccessTestApp> {
+  const module = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot(
+        loadConfig({
+          NODE_ENV: 'test',
+          DATABASE_URL: options.databaseUrl,
+          DATABASE_MIGRATIONS_RUN: 'false',
+          DATABASE_POOL_SIZE: '4',
+        }),
+      ),
+      DatabaseModule.forRoot({
+        entities: [...ACCESS_ENTITIES, ...TOKENS_ENTITIES, ...AUDIT_ENTITIES],
+        migrations: [],
+      }),
+      KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix: options.keyPrefix }),
+      AuditModule,
+      AccessModule,
+    ],
+  }).compile();
+  const events: IdentityEvent[] = [];
+  module.get(EventBus).onCommitted('*', (event) => {
+    events.push(event);
+  });
+  await module.init();
+  const database = module.get(Database);
+  return {
+    module,
+    access: module.get(AccessService),
+    roles: module.get(RoleService),
+    introspection: module.get(TokenIntrospection),
+    database,
+    events,
+    async newUser(status = 'active') {
+      const email = `u${Math.random().toString(36).slice(2)}@example.test`;
+      const [row] = await database.manager.query<{ id: string }[]>(
+        `INSERT INTO users (email, email_normalized, status) VALUES ($1, $1, $2) RETURNING id`,
+        [email, status],
+      );
+      return row!.id;
+    },
+    close: () => module.close(),
+  };
+}
