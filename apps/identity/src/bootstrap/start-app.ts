@@ -88,6 +88,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         app.get(Readiness).startDraining();
         grpcHealth.setStatus('', 'NOT_SERVING');
         grpcHealth.setStatus('identity.v1.IdentityService', 'NOT_SERVING');
+        adapter.drain();
       },
       afterClose: () => adapter.closeRedis(),
     }));

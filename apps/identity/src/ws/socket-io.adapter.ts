@@ -18,6 +18,7 @@ export class IdentitySocketAdapter extends IoAdapter {
   /** Channel prefix of the Redis adapter: apps (and test files) sharing a Redis stay apart. */
   private readonly channelKey: string;
   private io: Server | undefined;
+  private draining = false;
 
   constructor(
     app: INestApplicationContext,
@@ -35,7 +36,8 @@ export class IdentitySocketAdapter extends IoAdapter {
       transports: ['websocket'],
       allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
-        callback(null, origin === undefined || this.allowedOrigins.has(origin));
+        const allowed = origin === undefined || this.allowedOrigins.has(origin);
+        callback(null, allowed && !this.draining);
       },
     }) as Server;
     if (this.redis) {
@@ -46,10 +48,13 @@ export class IdentitySocketAdapter extends IoAdapter {
   }
 
   /**
-   * Closes every client connection (all namespaces) at once, when draining starts: a socket
-   * never finishes on its own, and its client should reconnect to an instance that stays up.
+   * When draining starts: stops admitting sockets and closes every connected one (all
+   * namespaces). A socket never finishes on its own, so it would hold the HTTP drain until the
+   * deadline; its client reconnects (socket.io retries with backoff) to an instance that is
+   * still ready. Sockets carry no state worth finishing: a new handshake rebuilds the rooms.
    */
-  closeConnections(): void {
+  drain(): void {
+    this.draining = true;
     this.io?.engine.close();
   }
 
