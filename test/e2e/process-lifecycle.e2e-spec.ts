@@ -55,6 +55,7 @@ describe('process lifecycle', () => {
       DATABASE_URL: db.url,
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: uniqueKvPrefix('sigterm'),
+      SHUTDOWN_DRAIN_DELAY_MS: '300',
     });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/healthz`, p);
@@ -74,18 +75,25 @@ describe('process lifecycle', () => {
       req.write('{"email":');
       setTimeout(() => req.end('"a@b.c"}'), 400);
     });
-    // And a steady stream of requests on fresh connections.
+    // And a steady stream of requests, each on a connection of its own (no keep-alive
+    // reuse: a client reusing an idle socket the server is closing races by design).
     const outcomes: string[] = [];
     let sending = true;
+    const once = () =>
+      new Promise<string>((resolve) => {
+        const req = httpRequest(`${url}/readyz`, { agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(String(res.statusCode)));
+        });
+        req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        req.end();
+      });
+    // Like a load balancer: stop sending once readiness says the instance is draining.
     const load = (async () => {
       while (sending) {
-        const batch = Array.from({ length: 8 }, () =>
-          fetch(`${url}/readyz`).then(
-            (r) => outcomes.push(String(r.status)),
-            (e: { cause?: { code?: string } }) => outcomes.push(e.cause?.code ?? 'error'),
-          ),
-        );
-        await Promise.all(batch);
+        const batch = await Promise.all(Array.from({ length: 8 }, once));
+        outcomes.push(...batch);
+        if (batch.includes('503')) sending = false;
       }
     })();
     await new Promise((r) => setTimeout(r, 150));
@@ -96,7 +104,7 @@ describe('process lifecycle', () => {
     expect(await p.exited).toBe(0);
     expect(result.status).toBe(404);
     expect(JSON.parse(result.body)).toMatchObject({ code: 'not_found' });
-    // Before SIGTERM: answered. After the listener closed: refused, never reset mid-request.
+    // Every request sent was answered: 200 before SIGTERM, 503 once draining; none was reset.
     expect(outcomes.filter((o) => o === '200').length).toBeGreaterThan(0);
     expect(outcomes.filter((o) => !['200', '503', 'ECONNREFUSED'].includes(o))).toEqual([]);
   });

@@ -142,6 +142,8 @@ export const envSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    /** How long to keep serving, not ready, before closing the listeners on SIGTERM. */
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(0),
 
     BOOTSTRAP_ADMIN_EMAIL: optionalString,
     ADMIN_REQUIRE_MFA: bool.default(true),

@@ -50,6 +50,12 @@ export interface AppConfig {
   cookies: { secure: boolean };
   logLevel: RawEnv['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, readiness turns 503 at once but the listeners stay open this long, so load
+   * balancers stop routing here before connections are refused (set it above the LB's
+   * readiness probe interval in production).
+   */
+  shutdownDrainDelayMs: number;
   admin: { bootstrapEmail?: string; requireMfa: boolean };
   webhooks: { allowPrivate: boolean; pollIntervalMs: number };
   limits: {
@@ -168,6 +174,7 @@ function toAppConfig(e: RawEnv): AppConfig {
     cookies: { secure: e.COOKIE_SECURE },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
     admin: { bootstrapEmail: e.BOOTSTRAP_ADMIN_EMAIL, requireMfa: e.ADMIN_REQUIRE_MFA },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? !isProduction,

@@ -83,6 +83,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       app,
       server,
       timeoutMs: config.shutdownTimeoutMs,
+      drainDelayMs: config.shutdownDrainDelayMs,
       onStart: () => {
         draining.value = true;
         app.get(Readiness).startDraining();
@@ -113,6 +114,7 @@ async function gracefulShutdown(args: {
   app: NestExpressApplication;
   server: Server;
   timeoutMs: number;
+  drainDelayMs: number;
   onStart: () => void;
   afterClose: () => Promise<void>;
 }): Promise<void> {
@@ -121,9 +123,15 @@ async function gracefulShutdown(args: {
   args.onStart();
   logger.log('draining');
   const deadline = Date.now() + timeoutMs;
+  // Not ready any more, but still serving: load balancers get time to route elsewhere.
+  if (args.drainDelayMs > 0) {
+    await new Promise((r) => setTimeout(r, Math.min(args.drainDelayMs, timeoutMs / 2)));
+  }
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  // Keep-alive connections with no request in flight are closed as they free up; answers
+  // sent while draining carry `Connection: close`, so busy ones end after their response.
   server.closeIdleConnections();
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   let drainTimer: NodeJS.Timeout | undefined;
   const httpDrained = await Promise.race([
     closed.then(() => true),
