@@ -16,6 +16,7 @@ import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
 import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { KvModule } from '@identity/kv';
+import { MFA_ENTITIES, MfaModule } from '@identity/mfa';
 import { ProtectionModule } from '@identity/protection';
 import { SESSIONS_ENTITIES, SessionsModule } from '@identity/sessions';
 import { TOKENS_ENTITIES, TokensModule } from '@identity/tokens';
@@ -26,8 +27,11 @@ import { AuthRateLimitMiddleware } from './http/auth/auth-rate-limit.middleware'
 import { CsrfTokens } from './http/auth/csrf-tokens';
 import { RefreshCredentials } from './http/auth/refresh-credentials';
 import { TokenResponder } from './http/auth/token-responder';
+import { IdentityGrpcModule } from './grpc/identity-grpc.module';
+import { AdminModule } from './http/controllers/admin.module';
 import { AuthController } from './http/controllers/auth.controller';
 import { JwksController } from './http/controllers/jwks.controller';
+import { MfaController } from './http/controllers/mfa.controller';
 import { SessionsController } from './http/controllers/sessions.controller';
 import { HttpMetrics } from './http/ops/http-metrics';
 import { OpsController } from './http/ops/ops.controller';
@@ -44,6 +48,7 @@ const ENTITIES: EntityList = [
   ...ACCESS_ENTITIES,
   ...AUDIT_ENTITIES,
   ...DELIVERY_ENTITIES,
+  ...MFA_ENTITIES,
 ];
 
 export interface AppModuleOptions {
@@ -74,14 +79,18 @@ export class AppModule implements NestModule {
         TokensModule,
         SessionsModule,
         AccountsModule,
+        MfaModule,
         SessionsSocketModule,
         ProtectionModule,
+        AdminModule,
+        IdentityGrpcModule,
         ...(options.extraModules ?? []),
       ],
       controllers: [
         OpsController,
         JwksController,
         AuthController,
+        MfaController,
         SessionsController,
         WebController,
       ],

@@ -143,6 +143,28 @@ export class UserRepository {
     };
   }
 
+  /**
+   * Sets the account's status in one statement (`locked_at` follows it: now when locked,
+   * cleared when active). Admin lock and unlock.
+   * @returns `changed`, `unchanged` (it already had that status) or `not_found` (unknown or
+   *   malformed id).
+   */
+  async setStatus(
+    userId: string,
+    status: UserStatus,
+    manager?: EntityManager,
+  ): Promise<'changed' | 'unchanged' | 'not_found'> {
+    if (!UUID.test(userId)) return 'not_found';
+    const result = await this.repo(manager)
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ status, lockedAt: () => (status === 'locked' ? 'now()' : 'NULL') })
+      .where('id = :userId AND status <> :status', { userId, status })
+      .execute();
+    if ((result.affected ?? 0) > 0) return 'changed';
+    return (await this.findById(userId, manager)) ? 'unchanged' : 'not_found';
+  }
+
   private repo(manager?: EntityManager): Repository<UserEntity> {
     return (manager ?? this.db.manager).getRepository(UserEntity);
   }

@@ -21,6 +21,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('AccessGuard');
   private readonly cookies: AuthCookies;
+  /** `ADMIN_REQUIRE_MFA`, for routes whose `requireMfa` is `'config'`. */
+  private readonly adminRequiresMfa: boolean;
 
   constructor(
     private readonly reflector: Reflector,
@@ -30,6 +32,7 @@ export class AccessGuard implements CanActivate {
     @InjectConfig() config: AppConfig,
   ) {
     this.cookies = new AuthCookies(config);
+    this.adminRequiresMfa = config.admin.requireMfa;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -79,7 +82,9 @@ export class AccessGuard implements CanActivate {
         throw new ProblemException(403, 'forbidden', 'You may not do this.');
       }
     }
-    if (access.requireMfa && !principal.amr.some((m) => m === 'otp' || m === 'rec')) {
+    const requireMfa =
+      access.requireMfa === 'config' ? this.adminRequiresMfa : access.requireMfa === true;
+    if (requireMfa && !principal.amr.some((m) => m === 'otp' || m === 'rec')) {
       throw new ProblemException(
         403,
         'mfa_required',

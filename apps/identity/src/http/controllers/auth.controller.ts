@@ -29,6 +29,7 @@ import {
 import type { z } from 'zod';
 import { verifyEmailPage } from './verify-email.page';
 import { toMeResponse, type MeResponse } from './auth.mappers';
+import { type MfaRequiredResponse, toMfaRequiredResponse } from './mfa.mappers';
 
 /** REST for web and mobile clients: accounts, passwords, login, refresh, logout. */
 @Controller('auth')
@@ -102,11 +103,16 @@ export class AuthController {
     @Client() client: ClientContext,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TokenPairBody> {
+  ): Promise<TokenPairBody | MfaRequiredResponse> {
     const result = await this.login.login(
       { email: body.email, password: body.password, deviceName: body.device_name },
       client,
     );
+    if (result.kind === 'mfa_required') {
+      // The mfa_token is a credential for the next 300 s: never cached either.
+      res.setHeader('Cache-Control', 'no-store');
+      return toMfaRequiredResponse(result);
+    }
     return this.tokens.send(req, res, result.pair);
   }
 

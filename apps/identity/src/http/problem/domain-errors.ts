@@ -1,4 +1,7 @@
+import { AccessError } from '@identity/access';
 import { AccountError, type AccountErrorCode } from '@identity/accounts';
+import { MfaError, type MfaErrorCode } from '@identity/mfa';
+import { AuditError, type AuditErrorCode } from '@identity/audit';
 import { WeakPasswordError } from '@identity/passwords';
 import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
@@ -52,6 +55,37 @@ function fromSession(code: SessionErrorCode): ProblemException {
   }
 }
 
+function fromMfa(code: MfaErrorCode): ProblemException {
+  switch (code) {
+    case 'mfa.code_invalid':
+      return new ProblemException(
+        401,
+        'mfa_invalid',
+        'The code or the mfa_token is invalid, used or expired.',
+      );
+    case 'mfa.confirmation_invalid':
+      return new ProblemException(
+        400,
+        'mfa_invalid',
+        'The code does not match the pending enrolment.',
+      );
+    case 'mfa.already_enabled':
+      return new ProblemException(
+        409,
+        'mfa_already_enabled',
+        'Two-factor authentication is already on.',
+      );
+    case 'mfa.password_invalid':
+      return new ProblemException(401, 'invalid_credentials', 'The password is wrong.');
+    case 'mfa.account_not_found':
+      return new ProblemException(401, 'unauthorized', 'A valid access token is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 function fromThrottle(err: ThrottledError): ProblemException {
   const headers = { 'Retry-After': String(err.retryAfterSeconds) };
   switch (err.code) {
@@ -68,6 +102,54 @@ function fromThrottle(err: ThrottledError): ProblemException {
   }
 }
 
+function fromAccess(err: AccessError): ProblemException {
+  const invalid = (field: string, message: string) =>
+    new ProblemException(400, 'validation_failed', 'The request has invalid fields.', {
+      errors: [{ field, message }],
+    });
+  const { code, details } = err;
+  switch (code) {
+    case 'access.invalid_user_id':
+    case 'access.user_not_found':
+      return new ProblemException(404, 'not_found', 'No such user.');
+    case 'access.role_not_found':
+      return new ProblemException(404, 'not_found', 'No such role.');
+    case 'access.role_in_use':
+      return new ProblemException(
+        409,
+        'role_in_use',
+        'This role is built in or still held by users; it cannot be deleted.',
+      );
+    case 'access.unknown_role':
+      return invalid('roles', `unknown roles: ${details.join(', ')}`);
+    case 'access.invalid_role_name':
+      return invalid('name', 'must match ^[a-z][a-z0-9_.-]{0,63}$');
+    case 'access.invalid_permission':
+      return invalid('permissions', `not resource:action: ${details.join(', ')}`);
+    case 'access.admin_permission_required':
+      return invalid('permissions', 'the admin role must keep identity:admin');
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function fromAudit(code: AuditErrorCode, message: string): ProblemException {
+  switch (code) {
+    case 'audit.invalid_filter':
+      return new ProblemException(400, 'validation_failed', 'The request has invalid fields.', {
+        // The audit context names the filter in its message ('bad user_id', 'unknown event type').
+        errors: [
+          {
+            field: ['user_id', 'before', 'type'].find((f) => message.includes(f)) ?? '(query)',
+            message,
+          },
+        ],
+      });
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 /**
  * Maps the domain errors of the libs to API.md's problems, exhaustively (a new code that is
  * not mapped fails the type check). `passwordField` names the field a weak password came in.
@@ -75,7 +157,10 @@ function fromThrottle(err: ThrottledError): ProblemException {
 export function toHttpProblem(err: unknown, passwordField = 'password'): unknown {
   if (err instanceof AccountError) return fromAccount(err.code);
   if (err instanceof SessionError) return fromSession(err.code);
+  if (err instanceof AccessError) return fromAccess(err);
+  if (err instanceof AuditError) return fromAudit(err.code, err.message);
   if (err instanceof ThrottledError) return fromThrottle(err);
+  if (err instanceof MfaError) return fromMfa(err.code);
   if (err instanceof WeakPasswordError) {
     return new ProblemException(400, 'weak_password', 'The password is too weak.', {
       errors: err.violations.map((v) => ({ field: passwordField, message: v.message })),

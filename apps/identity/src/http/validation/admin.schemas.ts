@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { emailField } from './auth.schemas';
+
+/** `GET /admin/users?email=`. */
+export const adminUsersQuery = z.object({ email: emailField }).strict();
+
+/** `PUT /admin/users/:id/roles`. Role names are checked against the roles table. */
+export const userRolesBody = z
+  .object({
+    roles: z
+      .array(z.string({ message: 'must be a string' }).min(1).max(64), {
+        message: 'must be an array of role names',
+      })
+      .max(100, 'at most 100 roles'),
+  })
+  .strict();
+
+/** `PUT /admin/roles/:name`. Permission syntax (`resource:action`) is the domain's rule. */
+export const roleBody = z
+  .object({
+    permissions: z
+      .array(z.string({ message: 'must be a string' }).max(129), {
+        message: 'must be an array of permissions',
+      })
+      .max(500, 'at most 500 permissions'),
+    description: z.string({ message: 'must be a string' }).trim().max(500).optional(),
+  })
+  .strict();
+
+/** `GET /admin/audit`. Filter values are the audit context's to judge. */
+export const auditQuery = z
+  .object({
+    user_id: z.string().optional(),
+    type: z.string().optional(),
+    before: z.string().optional(),
+    limit: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(200, 'must be at most 200')
+      .optional(),
+  })
+  .strict();
