@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@identity/access';
 import { DeliveryModule } from '@identity/delivery';
+import { MfaModule } from '@identity/mfa';
 import { PasswordsModule } from '@identity/passwords';
 import { ProtectionModule } from '@identity/protection';
 import { SessionsModule } from '@identity/sessions';
@@ -25,7 +26,14 @@ export const ACCOUNTS_ENTITIES = [UserEntity, EmailVerificationEntity, PasswordR
  * `AuditModule` (the `EventBus`).
  */
 @Module({
-  imports: [PasswordsModule, DeliveryModule, SessionsModule, AccessModule, ProtectionModule],
+  imports: [
+    PasswordsModule,
+    DeliveryModule,
+    SessionsModule,
+    AccessModule,
+    ProtectionModule,
+    MfaModule,
+  ],
   providers: [
     UserRepository,
     EmailVerificationRepository,

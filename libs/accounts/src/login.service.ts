@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventBus, type LoginFailureReason } from '@identity/audit';
 import { Database } from '@identity/database';
+import { type MfaChallenge, MfaChallengeService } from '@identity/mfa';
 import { PasswordHasher } from '@identity/passwords';
 import { type ClientContext, IpHasher, SessionService, type TokenPair } from '@identity/sessions';
 import { AccountError, type AccountErrorCode } from './account.errors';
@@ -16,11 +17,12 @@ export interface LoginInput {
 }
 
 /**
- * The outcome of a correct password. A union so the MFA step can add its own outcome
- * (`{ kind: 'mfa_required', mfaToken, methods }`) without changing callers' shape.
- * TODO(MFA issue #5): answer `mfa_required` instead of tokens when TOTP is enabled.
+ * The outcome of a correct password: a session, or (for a user with a second factor) the
+ * mfa_token that `/auth/mfa/verify` completes the login with; no session exists until then.
  */
-export type LoginResult = { kind: 'tokens'; pair: TokenPair; userId: string };
+export type LoginResult =
+  | { kind: 'tokens'; pair: TokenPair; userId: string }
+  | ({ kind: 'mfa_required'; userId: string } & MfaChallenge);
 
 /** A user whose password is known to be right, with what the login must still do. */
 interface Authenticated {
@@ -52,10 +54,13 @@ export class LoginService {
     private readonly sessions: SessionService,
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
+    private readonly mfa: MfaChallengeService,
   ) {}
 
   /**
-   * Signs in with email and password and opens a session (amr `pwd`). An unknown email and a
+   * Signs in with email and password and opens a session (amr `pwd`), or, when the user has
+   * a confirmed second factor, answers `mfa_required` with an mfa_token instead (the session
+   * opens at `/auth/mfa/verify`). An unknown email and a
    * wrong password are one error after the same argon2 work. Only after a correct password
    * does the caller learn that the account is locked or unverified. Every refusal is
    * audited as `auth.login.failed`.
@@ -74,6 +79,14 @@ export class LoginService {
           manager,
         );
       }
+      // Asked only now, after the password: whether an account has MFA is nobody else's business.
+      const challenge = await this.mfa.challengeIfEnabled({
+        userId: user.id,
+        amr: ['pwd'],
+        deviceName: input.deviceName,
+        ipHash,
+      });
+      if (challenge) return { kind: 'mfa_required', userId: user.id, ...challenge };
       const pair = await this.sessions.open(manager, {
         userId: user.id,
         amr: ['pwd'],

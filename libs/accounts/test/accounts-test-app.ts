@@ -13,6 +13,7 @@ import {
   OutboxWorker,
 } from '@identity/delivery';
 import { KvModule } from '@identity/kv';
+import { MFA_ENTITIES } from '@identity/mfa';
 import {
   PasswordHasher,
   type PasswordHash,
@@ -30,6 +31,8 @@ import {
 import {
   ACCOUNTS_ENTITIES,
   AccountsModule,
+  type LoginInput,
+  type LoginResult,
   LoginService,
   PasswordRecoveryService,
   ProfileService,
@@ -166,6 +169,7 @@ export async function startAccountsApp(options: AccountsTestAppOptions): Promise
           ...DELIVERY_ENTITIES,
           ...SESSIONS_ENTITIES,
           ...TOKENS_ENTITIES,
+          ...MFA_ENTITIES,
         ],
         migrations: [],
       }),
@@ -240,6 +244,17 @@ export async function createVerifiedUser(
   const user = await app.users.findByNormalizedEmail(email.toLowerCase());
   if (!user) throw new Error('registration created no user');
   return user.id;
+}
+
+/** A login that opened a session at once (no second factor). */
+export type TokenLogin = Extract<LoginResult, { kind: 'tokens' }>;
+
+/** Logs in a user who has no second factor; fails when the login answers anything but tokens. */
+export async function tokenLogin(app: AccountsTestApp, input: LoginInput): Promise<TokenLogin> {
+  const result = await app.login.login(input, CLIENT);
+  if (result.kind !== 'tokens')
+    throw new Error(`expected tokens, the login answered ${result.kind}`);
+  return result;
 }
 
 /** Audit rows of one type, oldest first. */

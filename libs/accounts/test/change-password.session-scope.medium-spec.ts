@@ -17,6 +17,7 @@ import {
   GOOD_PASSWORD,
   OTHER_GOOD_PASSWORD,
   startAccountsApp,
+  tokenLogin,
   uniqueEmail,
 } from './accounts-test-app';
 
@@ -28,8 +29,7 @@ describe('change password needs the current one and keeps only the current sessi
   });
   afterAll(() => app.close());
 
-  const loginAs = (email: string, password = GOOD_PASSWORD) =>
-    app.login.login({ email, password }, CLIENT);
+  const loginAs = (email: string, password = GOOD_PASSWORD) => tokenLogin(app, { email, password });
 
   it('refuses a wrong current password and changes nothing', async () => {
     const email = uniqueEmail('wrong');

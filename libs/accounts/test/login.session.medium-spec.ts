@@ -15,6 +15,7 @@ import {
   createVerifiedUser,
   GOOD_PASSWORD,
   startAccountsApp,
+  tokenLogin,
   uniqueEmail,
 } from './accounts-test-app';
 
@@ -38,10 +39,7 @@ describe('a correct login opens a session and upgrades outdated hashes', () => {
     const email = uniqueEmail('success');
     const userId = await createVerifiedUser(app, email);
 
-    const result = await app.login.login(
-      { email, password: GOOD_PASSWORD, deviceName: 'laptop' },
-      CLIENT,
-    );
+    const result = await tokenLogin(app, { email, password: GOOD_PASSWORD, deviceName: 'laptop' });
 
     expect(result.kind).toBe('tokens');
     expect(result.userId).toBe(userId);

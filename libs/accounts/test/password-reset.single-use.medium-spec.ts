@@ -19,6 +19,7 @@ import {
   GOOD_PASSWORD,
   OTHER_GOOD_PASSWORD,
   startAccountsApp,
+  tokenLogin,
   uniqueEmail,
 } from './accounts-test-app';
 
@@ -37,8 +38,7 @@ describe('password reset tokens are single-use and end every session', () => {
     await app.recovery.forgotPassword(email, CLIENT);
     return app.tokenFrom(email, 'reset_password');
   };
-  const loginAs = (email: string, password = GOOD_PASSWORD) =>
-    app.login.login({ email, password }, CLIENT);
+  const loginAs = (email: string, password = GOOD_PASSWORD) => tokenLogin(app, { email, password });
 
   it('mails a reset link for an active account, and nothing for unknown or locked ones', async () => {
     const email = uniqueEmail('forgot');

@@ -1,0 +1,50 @@
+import type { DisableProof, MfaChallenge, MfaVerifyInput, TotpSetup } from '@identity/mfa';
+
+/** Login's answer for a user with a second factor (API.md, `POST /auth/login`). */
+export interface MfaRequiredResponse {
+  mfa_required: true;
+  mfa_token: string;
+  methods: string[];
+}
+
+export function toMfaRequiredResponse(challenge: MfaChallenge): MfaRequiredResponse {
+  return { mfa_required: true, mfa_token: challenge.mfaToken, methods: [...challenge.methods] };
+}
+
+/** `POST /auth/mfa/totp/setup`. */
+export interface TotpSetupResponse {
+  secret: string;
+  otpauth_url: string;
+  qr_code: string;
+}
+
+export function toTotpSetupResponse(setup: TotpSetup): TotpSetupResponse {
+  return { secret: setup.secret, otpauth_url: setup.otpauthUrl, qr_code: setup.qrCode };
+}
+
+/** `POST /auth/mfa/totp/confirm` and `POST /auth/mfa/recovery-codes`. */
+export interface RecoveryCodesResponse {
+  recovery_codes: string[];
+}
+
+export function toRecoveryCodesResponse(result: {
+  recoveryCodes: string[];
+}): RecoveryCodesResponse {
+  return { recovery_codes: [...result.recoveryCodes] };
+}
+
+/** The verify body (validated: exactly one factor) as the MFA step takes it. */
+export function toMfaVerifyInput(body: {
+  mfa_token: string;
+  code?: string;
+  recovery_code?: string;
+}): MfaVerifyInput {
+  return body.code !== undefined
+    ? { mfaToken: body.mfa_token, code: body.code }
+    : { mfaToken: body.mfa_token, recoveryCode: body.recovery_code ?? '' };
+}
+
+/** The disable body (validated: exactly one proof) as the enrolment takes it. */
+export function toDisableProof(body: { code?: string; password?: string }): DisableProof {
+  return body.code !== undefined ? { code: body.code } : { password: body.password ?? '' };
+}

@@ -1,0 +1,28 @@
+/**
+ * `@identity/mfa`: TOTP second factor (RFC 6238: SHA-1, 6 digits, 30 s, ±1 step, each step
+ * once per user), single-use recovery codes, and the MFA step of login (the `mfa_token`).
+ * TOTP secrets are sealed with the key-encryption key; recovery codes are stored as keyed
+ * hashes; wrong codes are capped per mfa_token and per user by `@identity/protection`.
+ *
+ * @example
+ * const challenge = await mfaChallenges.challengeIfEnabled({ userId, amr: ['pwd'] });
+ * if (challenge) return { kind: 'mfa_required', ...challenge };
+ * // later, POST /auth/mfa/verify:
+ * const { pair } = await mfaLogin.verify({ mfaToken, code }, client);
+ */
+export { MfaModule, MFA_ENTITIES } from './mfa.module';
+export { MfaError, type MfaErrorCode } from './mfa.errors';
+export {
+  MfaChallengeService,
+  MFA_METHODS,
+  type MfaMethod,
+  type MfaChallenge,
+  type MfaChallengeInput,
+} from './mfa-challenge.service';
+export { MfaLoginService, type MfaVerifyInput, type MfaLoginResult } from './mfa-login.service';
+export { TotpEnrolmentService, type TotpSetup, type DisableProof } from './totp-enrolment.service';
+export { RecoveryCodeService } from './recovery-code.service';
+export { RECOVERY_CODE_COUNT } from './recovery-codes';
+export { TOTP_DIGITS, TOTP_PERIOD, TOTP_ALGORITHM } from './totp';
+export { MfaTotpEntity } from './mfa-totp.entity';
+export { MfaRecoveryCodeEntity } from './mfa-recovery-code.entity';

@@ -1,0 +1,30 @@
+/**
+ * Codes of errors the MFA context throws; transports map each exhaustively to API.md's codes
+ * (HTTP: `mfa.code_invalid` 401 `mfa_invalid`, `mfa.confirmation_invalid` 400 `mfa_invalid`,
+ * `mfa.already_enabled` 409 `mfa_already_enabled`, `mfa.password_invalid` 401
+ * `invalid_credentials`, `mfa.account_not_found` 401 `unauthorized`). Attempt caps are the
+ * protection context's `ThrottledError`, not one of these.
+ */
+export type MfaErrorCode =
+  /**
+   * A second factor that does not pass: a wrong, replayed or malformed TOTP code, an unknown or
+   * used recovery code, or an mfa_token that is unknown, expired, used or killed. Deliberately
+   * one code, so a guesser learns nothing about which part failed.
+   */
+  | 'mfa.code_invalid'
+  /** The first code of an enrolment is wrong, or there is no pending enrolment to confirm. */
+  | 'mfa.confirmation_invalid'
+  /** TOTP is already enabled: disable it before enrolling again. */
+  | 'mfa.already_enabled'
+  /** The password given to re-authenticate an enrolment is wrong. */
+  | 'mfa.password_invalid'
+  /** The account of an authenticated request no longer exists. */
+  | 'mfa.account_not_found';
+
+/** A refusal of the MFA context. Its message is the code: safe to log, never user data. */
+export class MfaError extends Error {
+  constructor(readonly code: MfaErrorCode) {
+    super(code);
+    this.name = 'MfaError';
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { toDataURL } from 'qrcode';
+import type { EntityManager } from 'typeorm';
+import { EventBus } from '@identity/audit';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { Database } from '@identity/database';
+import { EmailService } from '@identity/delivery';
+import { CodeConfirmedChange } from './code-confirmed-change';
+import { type MfaAccount, MfaAccountRepository } from './mfa-account.repository';
+import { MfaError } from './mfa.errors';
+import { MfaTotpRepository } from './mfa-totp.repository';
+import { PasswordReauth } from './password-reauth';
+import { RecoveryCodeService } from './recovery-code.service';
+import { matchTotp, newTotpSecret, totpUri } from './totp';
+import { TotpVerifier } from './totp-verifier';
+
+/** What `POST /auth/mfa/totp/setup` answers (before snake_case mapping). */
+export interface TotpSetup {
+  /** Base32, for typing into an authenticator app by hand. */
+  secret: string;
+  otpauthUrl: string;
+  /** The otpauth URL as a PNG QR code, `data:image/png;base64,...`. */
+  qrCode: string;
+}
+
+/** How to prove it is the owner who turns TOTP off: a current code or the password. */
+export type DisableProof = { code: string } | { password: string };
+
+/**
+ * A setup not confirmed within this time is void: the secret was shown on a screen, and a
+ * stale one should not become a live factor days later.
+ */
+const PENDING_LIFETIME_MS = 15 * 60 * 1000;
+
+/** TOTP enrolment of a signed-in user: setup, confirmation, and turning it off. */
+@Injectable()
+export class TotpEnrolmentService {
+  private readonly issuer: string;
+
+  constructor(
+    private readonly db: Database,
+    private readonly accounts: MfaAccountRepository,
+    private readonly totps: MfaTotpRepository,
+    private readonly verifier: TotpVerifier,
+    private readonly reauth: PasswordReauth,
+    private readonly recoveryCodes: RecoveryCodeService,
+    private readonly codeConfirmed: CodeConfirmedChange,
+    private readonly mail: EmailService,
+    private readonly events: EventBus,
+    @InjectConfig() config: AppConfig,
+  ) {
+    // The host of APP_URL, without a port: authenticator apps split the label on ':'.
+    this.issuer = new URL(config.appUrl).hostname;
+  }
+
+  /**
+   * Starts (or restarts) an enrolment after re-authentication with the password: a new
+   * 160-bit secret is stored sealed and pending, and returned once, as text, URL and QR code.
+   * @throws MfaError `mfa.password_invalid`, `mfa.already_enabled`, `mfa.account_not_found`.
+   */
+  async setup(input: { userId: string; password: string }): Promise<TotpSetup> {
+    const account = await this.account(input.userId);
+    if (!(await this.reauth.matches(account, input.password))) {
+      throw new MfaError('mfa.password_invalid');
+    }
+    if (await this.totps.isEnabled(account.id)) throw new MfaError('mfa.already_enabled');
+    const secret = newTotpSecret();
+    // The check above is for a clean answer; this conditional upsert is the guard.
+    if (
+      !(await this.totps.savePending({
+        userId: account.id,
+        ...this.verifier.seal(account.id, secret),
+      }))
+    ) {
+      throw new MfaError('mfa.already_enabled');
+    }
+    const otpauthUrl = totpUri({ issuer: this.issuer, account: account.email, secret });
+    const qrCode = await toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2 });
+    return { secret, otpauthUrl, qrCode };
+  }
+
+  /**
+   * Confirms the pending enrolment with its first code: TOTP is enabled, that code's step is
+   * used, and ten recovery codes are created and returned (the only time they are shown).
+   * @throws MfaError `mfa.confirmation_invalid` for a wrong code, or when there is no pending
+   *   (or a stale) enrolment.
+   */
+  async confirm(input: { userId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
+    const enrolment = await this.totps.findByUser(input.userId);
+    if (
+      !enrolment ||
+      enrolment.enabled ||
+      enrolment.createdAt.getTime() < Date.now() - PENDING_LIFETIME_MS
+    ) {
+      throw new MfaError('mfa.confirmation_invalid');
+    }
+    const step = await matchTotp({ secret: this.verifier.open(enrolment), code: input.code });
+    if (step === null) throw new MfaError('mfa.confirmation_invalid');
+    return this.db.withTransaction(async (manager) => {
+      const enabled = await this.totps.enable(
+        { userId: input.userId, secretEnc: enrolment.secretEnc, step },
+        manager,
+      );
+      if (!enabled) throw new MfaError('mfa.confirmation_invalid');
+      const recoveryCodes = await this.recoveryCodes.replace(manager, input.userId);
+      await this.events.emit(manager, 'mfa.enabled', { userId: input.userId });
+      return { recoveryCodes };
+    });
+  }
+
+  /**
+   * Turns TOTP off (and deletes the recovery codes) after proof by a current code or the
+   * password; the owner is mailed. Without an enabled TOTP, a right password just clears a
+   * pending enrolment (nothing is announced) and a code cannot pass.
+   * @throws MfaError `mfa.code_invalid` for a wrong code or password; `mfa.account_not_found`.
+   * @throws ThrottledError `protection.too_many_attempts` past the user's MFA budget (codes).
+   */
+  async disable(input: { userId: string } & DisableProof): Promise<void> {
+    const account = await this.account(input.userId);
+    if ('code' in input) {
+      await this.codeConfirmed.run({ userId: account.id, code: input.code }, (manager) =>
+        this.remove(manager, account),
+      );
+      return;
+    }
+    if (!(await this.reauth.matches(account, input.password))) {
+      throw new MfaError('mfa.code_invalid');
+    }
+    await this.db.withTransaction((manager) => this.remove(manager, account));
+  }
+
+  private async remove(manager: EntityManager, account: MfaAccount): Promise<void> {
+    const wasEnabled = await this.totps.remove(account.id, manager);
+    await this.recoveryCodes.removeAll(manager, account.id);
+    if (!wasEnabled) return;
+    await this.events.emit(manager, 'mfa.disabled', { userId: account.id });
+    await this.mail.queue(manager, {
+      template: 'mfa_disabled',
+      to: account.email,
+      vars: { name: account.name ?? undefined },
+    });
+  }
+
+  private async account(userId: string): Promise<MfaAccount> {
+    const account = await this.accounts.find(userId);
+    if (!account) throw new MfaError('mfa.account_not_found');
+    return account;
+  }
+}

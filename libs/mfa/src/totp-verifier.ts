@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { SecretBox } from '@identity/crypto';
+import { MfaTotpRepository, type TotpEnrolment } from './mfa-totp.repository';
+import { matchTotp } from './totp';
+
+/** A sealed secret, as `mfa_totp` stores it. */
+export interface SealedSecret {
+  secretEnc: string;
+  kekId: string;
+}
+
+/**
+ * TOTP secrets at rest and the check of a code against them. Secrets are sealed with the
+ * key-encryption key (AES-256-GCM) and bound to their row by the aad `mfa_totp:<userId>`, so
+ * a sealed secret copied to another user's row does not open.
+ */
+@Injectable()
+export class TotpVerifier {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly totps: MfaTotpRepository,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.secrets.keyEncryptionKey);
+  }
+
+  seal(userId: string, secret: string): SealedSecret {
+    return { secretEnc: this.box.encrypt(secret, aad(userId)), kekId: this.box.kekId };
+  }
+
+  /** @throws Error when the secret was sealed with another key or for another user. */
+  open(enrolment: TotpEnrolment): string {
+    return this.box.decryptString(enrolment.secretEnc, aad(enrolment.userId));
+  }
+
+  /**
+   * Checks `code` against the user's enabled TOTP and, if it matches a step later than the
+   * last used one, records that step, in `manager`'s transaction. A code is therefore
+   * accepted at most once, even by two concurrent requests (the conditional UPDATE decides).
+   * @returns whether the code was accepted.
+   */
+  async checkAndConsume(
+    manager: EntityManager,
+    input: { userId: string; code: string },
+  ): Promise<boolean> {
+    const enrolment = await this.totps.findByUser(input.userId, manager);
+    if (!enrolment?.enabled) return false;
+    const step = await matchTotp({
+      secret: this.open(enrolment),
+      code: input.code,
+      afterStep: enrolment.lastUsedStep,
+    });
+    if (step === null) return false;
+    return this.totps.consumeStep({ userId: input.userId, step }, manager);
+  }
+}
+
+function aad(userId: string): string {
+  return `mfa_totp:${userId}`;
+}
