@@ -215,4 +215,15 @@ describe('revocation push over socket.io (/sessions)', () => {
       await expectRevoked(socket, { scope: 'user', reason: 'account_locked' }, startedAt);
     }
   });
+
+  it('the account page loads the socket.io browser client and the sessions-socket script', async () => {
+    const page = await request(app.url).get('/account').expect(200);
+    const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual(['/socket.io/socket.io.min.js', '/sessions-socket.js', '/app.js']);
+    for (const src of scripts) {
+      const res = await request(app.url).get(src!).expect(200);
+      expect(res.headers['content-type']).toMatch(/javascript/);
+    }
+    expect((await request(app.url).get('/sessions-socket.js')).text).toContain('watchSessions');
+  });
 });

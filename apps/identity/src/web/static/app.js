@@ -99,6 +99,22 @@ async function accountPage() {
   }
   document.getElementById('who').textContent =
     `${me.name ? me.name + ' · ' : ''}${me.email} · roles: ${me.roles.join(', ')}`;
+  // Hard logout pushed by the server: this session was revoked elsewhere (see sessions-socket.js).
+  if (window.IdentitySessions && window.io) {
+    window.IdentitySessions.watchSessions({
+      refresh: () =>
+        fetch('/auth/refresh', {
+          method: 'POST',
+          headers: { 'X-Auth-Transport': 'cookie', 'X-CSRF-Token': csrfToken() },
+          credentials: 'same-origin',
+        }).then((r) => r.ok),
+      version: csrfToken,
+      onRevoked: async () => {
+        await api('POST', '/auth/logout').catch(() => undefined);
+        location.replace('/');
+      },
+    });
+  }
   const list = document.getElementById('sessions');
   const render = async () => {
     const sessions = await api('GET', '/auth/sessions');
