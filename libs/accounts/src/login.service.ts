@@ -80,12 +80,10 @@ export class LoginService {
         );
       }
       // Asked only now, after the password: whether an account has MFA is nobody else's business.
-      const challenge = await this.mfa.challengeIfEnabled({
-        userId: user.id,
-        amr: ['pwd'],
-        deviceName: input.deviceName,
-        ipHash,
-      });
+      const challenge = await this.mfa.challengeIfEnabled(
+        { userId: user.id, amr: ['pwd'], deviceName: input.deviceName, ipHash },
+        manager,
+      );
       if (challenge) return { kind: 'mfa_required', userId: user.id, ...challenge };
       const pair = await this.sessions.open(manager, {
         userId: user.id,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken, randomToken } from '@identity/crypto';
 import { KV_STORE, type KvStore } from '@identity/kv';
@@ -54,9 +55,14 @@ export class MfaChallengeService {
   /**
    * The second step a login must take, if the user has a confirmed second factor: a fresh
    * challenge; null when the first factor is all the user has (the login completes at once).
+   * Pass the manager of the caller's transaction, if any: on the embedded database the pool
+   * has one connection, and a query outside the transaction would wait for it forever.
    */
-  async challengeIfEnabled(input: MfaChallengeInput): Promise<MfaChallenge | null> {
-    if (!(await this.totps.isEnabled(input.userId))) return null;
+  async challengeIfEnabled(
+    input: MfaChallengeInput,
+    manager?: EntityManager,
+  ): Promise<MfaChallenge | null> {
+    if (!(await this.totps.isEnabled(input.userId, manager))) return null;
     return this.issue(input);
   }
 
