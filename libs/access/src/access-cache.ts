@@ -5,6 +5,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EventBus, type IdentityEvent } from '@identity/audit';
 import { KV_STORE, type KvStore } from '@identity/kv';
 import { AccessRepository, type SubjectRow } from './access.repository';
@@ -22,6 +23,8 @@ const SUBJECT_REFRESH_MS = 30_000;
 const ROLES_REFRESH_MS = 60_000;
 /** Bounds memory: past this many cached users, the least recently loaded are dropped. */
 const MAX_SUBJECTS = 100_000;
+/** How long a writer waits for its own announcement to come back (see `propagated`). */
+const ECHO_TIMEOUT_MS = 1_000;
 
 /** Events after which one user's cached access is stale. */
 const USER_EVENTS = ['user.roles_changed', 'user.locked', 'user.unlocked'] as const;
@@ -40,10 +43,12 @@ interface CachedSubject {
  * and, per user, their roles and lock state (loaded on first use). Token verification reads
  * only this, so its hot path never reaches Postgres.
  *
- * Invalidation: this instance drops an entry as soon as the event that changed it commits
- * (before the request that caused it answers), and tells the others on the kv channel
- * {@link ACCESS_CHANGED_CHANNEL}. A load that raced with an invalidation is used by the calls
- * that awaited it but never stored.
+ * Invalidation: this instance drops an entry as soon as the event that changed it commits,
+ * and tells the others on the kv channel {@link ACCESS_CHANGED_CHANNEL}. The writer then
+ * waits ({@link propagated}) until its own announcement comes back from the channel: Redis
+ * sends a message to every subscriber at once, so by then every instance has it too, and the
+ * admin request that made the change answers only after that. A load that raced with an
+ * invalidation is used by the calls that awaited it but never stored.
  */
 @Injectable()
 export class AccessCache implements OnModuleInit, OnModuleDestroy {
@@ -56,6 +61,9 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
   private rolesEpoch = 0;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Announcements of this instance not yet seen back on the channel, by nonce. */
+  private readonly echoes = new Map<string, () => void>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly repo: AccessRepository,
@@ -80,6 +88,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const done of [...this.echoes.values()]) done();
     await this.unsubscribe?.().catch((err: unknown) => this.warn('unsubscribe failed', err));
     this.unsubscribe = undefined;
   }
@@ -115,6 +124,16 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     return [...permissions].sort();
   }
 
+  /**
+   * Resolves once every change this instance announced so far has come back from the kv
+   * channel (so every instance has received it), or after a second at most: a lost
+   * announcement must not fail the change, which has committed; the periodic refreshes
+   * converge instead. Never rejects.
+   */
+  async propagated(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
   /** Forgets one user here and on every other instance. */
   userChanged(userId: string): void {
     this.announce(`${USER_MESSAGE_PREFIX}${userId}`);
@@ -130,12 +149,40 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     if (userId) this.userChanged(userId);
   }
 
-  /** Applies the change locally at once, then publishes it (a lost message is logged). */
-  private announce(message: string): void {
-    this.apply(message);
-    this.kv
-      .publish(ACCESS_CHANGED_CHANNEL, message)
-      .catch((err: unknown) => this.warn(`could not publish on ${ACCESS_CHANGED_CHANNEL}`, err));
+  /**
+   * Applies the change locally at once, then publishes it as `<nonce> <change>` and tracks
+   * its echo (a lost message is logged).
+   */
+  private announce(change: string): void {
+    this.apply(change);
+    const nonce = randomUUID();
+    if (this.unsubscribe) this.awaitEcho(nonce);
+    this.kv.publish(ACCESS_CHANGED_CHANNEL, `${nonce} ${change}`).catch((err: unknown) => {
+      this.warn(`could not publish on ${ACCESS_CHANGED_CHANNEL}`, err);
+      this.echoes.get(nonce)?.();
+    });
+  }
+
+  private awaitEcho(nonce: string): void {
+    const echoed = new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.echoes.delete(nonce);
+        resolve();
+      };
+      const timer = setTimeout(done, ECHO_TIMEOUT_MS);
+      timer.unref();
+      this.echoes.set(nonce, done);
+    });
+    this.inFlight.add(echoed);
+    void echoed.then(() => this.inFlight.delete(echoed));
+  }
+
+  private onMessage(message: string): void {
+    const space = message.indexOf(' ');
+    if (space < 0) return;
+    this.apply(message.slice(space + 1));
+    this.echoes.get(message.slice(0, space))?.();
   }
 
   private apply(message: string): void {
@@ -210,7 +257,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
   private async subscribe(): Promise<void> {
     try {
       this.unsubscribe = await this.kv.subscribe(ACCESS_CHANGED_CHANNEL, (message) =>
-        this.apply(message),
+        this.onMessage(message),
       );
     } catch (err) {
       // Boot anyway: the periodic refreshes still converge, only more slowly.

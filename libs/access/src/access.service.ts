@@ -78,6 +78,15 @@ export class AccessService {
   }
 
   /**
+   * Resolves once every access change this instance committed has reached every instance
+   * (see {@link AccessCache.propagated}); at most about a second. Callers that change access
+   * state outside this context (an admin lock) await it before answering.
+   */
+  propagated(): Promise<void> {
+    return this.cache.propagated();
+  }
+
+  /**
    * Makes `roles` exactly the user's roles and emits `user.roles_changed`, in one transaction;
    * every instance sees the change before the next verification. Returns the roles, sorted.
    * @throws AccessError `access.unknown_role` (naming them) when a role does not exist,
@@ -87,7 +96,7 @@ export class AccessService {
     const { userId, actorId } = input;
     if (!isUserId(userId)) throw new AccessError('access.user_not_found');
     const roles = [...new Set(input.roles)].sort();
-    return this.db.withTransaction(async (manager) => {
+    const result = await this.db.withTransaction(async (manager) => {
       if (!(await this.repo.subjectOf(userId, manager))) {
         throw new AccessError('access.user_not_found');
       }
@@ -98,6 +107,8 @@ export class AccessService {
       await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
       return roles;
     });
+    await this.cache.propagated();
+    return result;
   }
 
   /**
@@ -108,7 +119,7 @@ export class AccessService {
   async addUserRole(input: { userId: string; role: string; actorId?: string }): Promise<string[]> {
     const { userId, role, actorId } = input;
     if (!isUserId(userId)) throw new AccessError('access.user_not_found');
-    return this.db.withTransaction(async (manager) => {
+    const result = await this.db.withTransaction(async (manager) => {
       const subject = await this.repo.subjectOf(userId, manager);
       if (!subject) throw new AccessError('access.user_not_found');
       if ((await this.repo.existingRoleNames([role], manager)).length === 0) {
@@ -119,5 +130,7 @@ export class AccessService {
       await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
       return roles;
     });
+    await this.cache.propagated();
+    return result;
   }
 }

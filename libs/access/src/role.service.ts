@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@identity/audit';
 import { Database } from '@identity/database';
+import { AccessCache } from './access-cache';
 import { AccessError } from './access.errors';
 import {
   ADMIN_PERMISSION,
@@ -34,6 +35,7 @@ export class RoleService {
   constructor(
     private readonly db: Database,
     private readonly repo: AccessRepository,
+    private readonly cache: AccessCache,
     private readonly events: EventBus,
   ) {}
 
@@ -57,13 +59,15 @@ export class RoleService {
     if (name === ADMIN_ROLE && !permissions.includes(ADMIN_PERMISSION)) {
       throw new AccessError('access.admin_permission_required');
     }
-    return this.db.withTransaction(async (manager) => {
+    const saved = await this.db.withTransaction(async (manager) => {
       await this.repo.saveRole({ name, description, permissions }, manager);
       await this.events.emit(manager, 'role.updated', { role: name, permissions, actorId });
-      const saved = await this.repo.findRole(name, manager);
-      if (!saved) throw new Error(`role ${name} vanished inside its own transaction`);
-      return toRoleView(saved);
+      const row = await this.repo.findRole(name, manager);
+      if (!row) throw new Error(`role ${name} vanished inside its own transaction`);
+      return row;
     });
+    await this.cache.propagated();
+    return toRoleView(saved);
   }
 
   /**
@@ -88,6 +92,7 @@ export class RoleService {
           throw new AccessError('access.role_in_use');
       }
     });
+    await this.cache.propagated();
   }
 }
 

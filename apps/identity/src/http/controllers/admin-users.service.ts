@@ -46,7 +46,8 @@ export class AdminUsersService {
   /**
    * Locks the account and ends every session of it, in one transaction (one statement for the
    * sessions; their access tokens are denylisted once it commits); emits `user.locked` when
-   * the account was not locked yet. Idempotent.
+   * the account was not locked yet. Answers once every instance has the new lock state.
+   * Idempotent.
    * @throws AccessError `access.user_not_found` for an unknown or malformed id.
    */
   async lock(userId: string, actorId: string): Promise<void> {
@@ -58,6 +59,7 @@ export class AdminUsersService {
         await this.events.emit(manager, 'user.locked', { userId, actorId });
       }
     });
+    await this.access.propagated();
   }
 
   /**
@@ -73,5 +75,6 @@ export class AdminUsersService {
         await this.events.emit(manager, 'user.unlocked', { userId, actorId });
       }
     });
+    await this.access.propagated();
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * A raw grpc-js client of `identity.v1.IdentityService` and of `grpc.health.v1.Health`, as
+ * any internal service would build one from the proto, for the gRPC suites.
+ */
+import { join } from 'node:path';
+import {
+  type ChannelCredentials,
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type ServiceClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProto } from 'grpc-health-check';
+
+const PROTO_ROOT = join(__dirname, '../../proto');
+const LOADER = { keepCase: true, longs: Number, enums: String, defaults: true } as const;
+
+export interface VerifyTokenReply {
+  active: boolean;
+  user_id: string;
+  session_id: string;
+  roles: string[];
+  permissions: string[];
+  expires_at: number;
+  reason: string;
+  mfa: boolean;
+  jti: string;
+}
+
+export interface PermissionsReply {
+  user_id: string;
+  roles: string[];
+  permissions: string[];
+}
+
+type Unary = (
+  request: object,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (err: ServiceError | null, reply: never) => void,
+) => void;
+
+/** No test waits forever on a call. */
+const DEADLINE_MS = 5_000;
+
+function constructor(
+  path: string,
+  proto: string,
+  includeDirs?: string[],
+): ServiceClientConstructor {
+  const pkg = loadPackageDefinition(loadSync(proto, { ...LOADER, includeDirs }));
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as ServiceClientConstructor;
+}
+
+const IdentityService = constructor(
+  'identity.v1.IdentityService',
+  join(PROTO_ROOT, 'identity/v1/identity.proto'),
+  [PROTO_ROOT],
+);
+const Health = constructor('grpc.health.v1.Health', healthProto);
+
+/** Promisified unary calls of both services on one address. */
+export class GrpcTestClient {
+  private readonly identity: InstanceType<ServiceClientConstructor>;
+  private readonly health: InstanceType<ServiceClientConstructor>;
+
+  constructor(address: string, creds: ChannelCredentials = credentials.createInsecure()) {
+    this.identity = new IdentityService(address, creds);
+    this.health = new Health(address, creds);
+  }
+
+  verifyToken(token: string, audience = ''): Promise<VerifyTokenReply> {
+    return this.call(this.identity, 'VerifyToken', { token, audience });
+  }
+
+  getUserPermissions(userId: string): Promise<PermissionsReply> {
+    return this.call(this.identity, 'GetUserPermissions', { user_id: userId });
+  }
+
+  healthCheck(service = ''): Promise<{ status: string }> {
+    return this.call(this.health, 'check', { service });
+  }
+
+  close(): void {
+    this.identity.close();
+    this.health.close();
+  }
+
+  private call<T>(
+    client: InstanceType<ServiceClientConstructor>,
+    method: string,
+    request: object,
+  ): Promise<T> {
+    const fn = (client as unknown as Record<string, Unary>)[method]!.bind(client);
+    return new Promise<T>((resolve, reject) => {
+      fn(request, new Metadata(), { deadline: Date.now() + DEADLINE_MS }, (err, reply) =>
+        err ? reject(err) : resolve(reply),
+      );
+    });
+  }
+}
