@@ -17,7 +17,8 @@ async function api(method, path, body, retried) {
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
-  if (res.status === 401 && !retried && path !== '/auth/refresh' && path !== '/auth/login') {
+  const noRefresh = ['/auth/refresh', '/auth/login', '/auth/mfa/verify'];
+  if (res.status === 401 && !retried && !noRefresh.includes(path)) {
     const r = await fetch('/auth/refresh', {
       method: 'POST',
       headers: { 'X-Auth-Transport': 'cookie', 'X-CSRF-Token': csrfToken() },
@@ -73,9 +74,35 @@ function signinPage() {
       document.getElementById('msg').className = 'msg';
     });
   }
+  // The login's second step (TOTP or recovery code): the mfa_token lives only in this page.
+  let mfaToken = null;
   onSubmit('login', async (data) => {
     data.device_name = navigator.userAgent.slice(0, 100);
-    await api('POST', '/auth/login', data);
+    const result = await api('POST', '/auth/login', data);
+    if (result && result.mfa_required) {
+      mfaToken = result.mfa_token;
+      for (const panel of document.querySelectorAll('[data-panel]'))
+        panel.hidden = panel.dataset.panel !== 'mfa';
+      document.getElementById('msg').className = 'msg';
+      document.getElementById('mfa-code').focus();
+      return;
+    }
+    location.assign('/account');
+  });
+  onSubmit('mfa', async (data, form) => {
+    const body = { mfa_token: mfaToken };
+    if (data.code) body.code = data.code;
+    else if (data.recovery_code) body.recovery_code = data.recovery_code;
+    else throw new Error('Enter a code from your app or a recovery code.');
+    try {
+      await api('POST', '/auth/mfa/verify', body);
+    } catch (e) {
+      form.reset();
+      if (e.code === 'mfa_invalid') {
+        throw new Error('That code did not work. Try again, or sign in again if it keeps failing.');
+      }
+      throw e;
+    }
     location.assign('/account');
   });
   onSubmit('register', async (data, form) => {
@@ -141,6 +168,7 @@ async function accountPage() {
     }
   };
   await render();
+  mfaSection(me.mfa_enabled);
   document.getElementById('logout').addEventListener('click', async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
     location.assign('/');
@@ -167,6 +195,64 @@ function resetPage() {
 }
 
 const page = document.body.dataset.page;
+// Two-step verification on the account page: setup (password) → QR → first code → recovery
+// codes shown once; new recovery codes and turning it off need a current code (or password).
+function mfaSection(enabled) {
+  const $ = (id) => document.getElementById(id);
+  const showCodes = (codes) => {
+    $('mfa-codes-list').replaceChildren(
+      ...codes.map((c) => {
+        const li = document.createElement('li');
+        li.textContent = c;
+        return li;
+      }),
+    );
+    $('mfa-codes').hidden = false;
+  };
+  const render = (on) => {
+    $('mfa-status').textContent = on
+      ? 'On: signing in asks for a code from your authenticator app.'
+      : 'Off: your password alone signs you in.';
+    $('mfa-setup').hidden = on;
+    $('mfa-confirm').hidden = true;
+    $('mfa-regenerate').hidden = !on;
+    $('mfa-disable').hidden = !on;
+  };
+  render(enabled);
+  onSubmit('mfa-setup', async (data, form) => {
+    const setup = await api('POST', '/auth/mfa/totp/setup', data);
+    form.reset();
+    $('mfa-qr').src = setup.qr_code;
+    $('mfa-secret').textContent = setup.secret;
+    $('mfa-setup').hidden = true;
+    $('mfa-confirm').hidden = false;
+    $('mfa-confirm-code').focus();
+  });
+  onSubmit('mfa-confirm', async (data, form) => {
+    const result = await api('POST', '/auth/mfa/totp/confirm', data);
+    form.reset();
+    $('mfa-qr').removeAttribute('src');
+    $('mfa-secret').textContent = '';
+    render(true);
+    showCodes(result.recovery_codes);
+    show('Two-step verification is on.', true);
+  });
+  onSubmit('mfa-regenerate', async (data, form) => {
+    const result = await api('POST', '/auth/mfa/recovery-codes', data);
+    form.reset();
+    showCodes(result.recovery_codes);
+    show('New recovery codes: the old ones no longer work.', true);
+  });
+  onSubmit('mfa-disable', async (data, form) => {
+    const body = data.code ? { code: data.code } : { password: data.password || '' };
+    await api('POST', '/auth/mfa/totp/disable', body);
+    form.reset();
+    $('mfa-codes').hidden = true;
+    render(false);
+    show('Two-step verification is off.', true);
+  });
+}
+
 if (page === 'signin') signinPage();
 else if (page === 'account') void accountPage();
 else if (page === 'reset') resetPage();
