@@ -1,0 +1,52 @@
+import type { SeededSession } from '../child/seed-sessions';
+import type { ProcessUsage } from '../child/protocol';
+import type { AppFleet, AppInstance } from '../lib/app-fleet';
+import type { LoadResult } from '../lib/http-load';
+import type { BenchOptions, ScenarioName } from '../lib/options';
+import { VERIFY_TOKENS } from '../scenarios/verify';
+import { CEILING_DEFINITIONS } from './definitions';
+import { tokenCheckFor } from './token-check';
+
+export type CeilingName = 'argon2' | 'pg-tx' | 'express' | 'jose' | 'grpc-echo' | 'grpc-jose';
+
+/** Which ceilings a scenario needs; the first one is what its ratio divides by. */
+export const CEILINGS_OF: Record<ScenarioName, CeilingName[]> = {
+  login: ['argon2'],
+  refresh: ['pg-tx'],
+  me: ['express'],
+  verify: ['grpc-jose', 'grpc-echo', 'jose'],
+  push: [],
+};
+
+export interface CeilingResult {
+  name: CeilingName;
+  summary: string;
+  load: LoadResult;
+  /** The ceiling process's own usage over its measured window. */
+  usage: ProcessUsage;
+  params: Record<string, number | string>;
+}
+
+export interface CeilingContext {
+  options: BenchOptions;
+  fleet: AppFleet;
+  primary: AppInstance;
+  databaseUrl: string;
+  sessions(count: number): Promise<SeededSession[]>;
+  log(line: string): void;
+}
+
+/** Runs the ceilings the chosen scenarios need, one process at a time, while the app idles. */
+export async function runCeilings(ctx: CeilingContext): Promise<CeilingResult[]> {
+  const wanted = new Set(ctx.options.scenarios.flatMap((s) => CEILINGS_OF[s]));
+  if (wanted.size === 0) return [];
+  const tokens = (await ctx.sessions(VERIFY_TOKENS)).map((s) => s.accessToken);
+  const check = await tokenCheckFor(ctx.primary.url, tokens[0] ?? '');
+  const results: CeilingResult[] = [];
+  for (const [name, define] of Object.entries(CEILING_DEFINITIONS)) {
+    if (!wanted.has(name as CeilingName)) continue;
+    ctx.log(`ceiling ${name}...`);
+    results.push(await define({ ...ctx, tokens, check }));
+  }
+  return results;
+}

@@ -1,0 +1,93 @@
+import type { TokenCheck } from '../child/jose-loop.role';
+import { verifyTokenLoad } from '../lib/grpc-load';
+import { httpLoad } from '../lib/http-load';
+import { LOGIN_CONNECTIONS } from '../scenarios/login';
+import { ME_CONNECTIONS } from '../scenarios/me';
+import { REFRESH_CONNECTIONS } from '../scenarios/refresh';
+import { VERIFY_CHANNELS, VERIFY_IN_FLIGHT } from '../scenarios/verify';
+import type { CeilingContext, CeilingName, CeilingResult } from './ceilings';
+import { loopCeiling, serverCeiling } from './runners';
+
+/** What every ceiling gets: the run's context, tokens of the app and how to verify them. */
+export interface CeilingEnv extends CeilingContext {
+  tokens: string[];
+  check: TokenCheck;
+}
+
+/** The app's DATABASE_POOL_SIZE default: the pg ceiling queues on as many connections. */
+const APP_POOL_SIZE = 10;
+
+/**
+ * The ceilings of this machine, each measured with the load shape of the scenario it bounds
+ * (same concurrency, same client code), in a process of its own.
+ */
+export const CEILING_DEFINITIONS: Record<CeilingName, (env: CeilingEnv) => Promise<CeilingResult>> =
+  {
+    argon2: (env) =>
+      loopCeiling(env, {
+        name: 'argon2',
+        summary: 'argon2id verify, the app’s parameters, secret and threadpool size',
+        role: 'argon2',
+        run: { concurrency: LOGIN_CONNECTIONS, ...env.fleet.config.argon2 },
+        params: {
+          concurrency: LOGIN_CONNECTIONS,
+          ...env.fleet.config.argon2,
+          threadpool: env.fleet.config.threadpool ?? '4 (default)',
+        },
+      }),
+    'pg-tx': (env) =>
+      loopCeiling(env, {
+        name: 'pg-tx',
+        summary: 'BEGIN; SELECT … FOR UPDATE; UPDATE; INSERT; COMMIT on one row (node-postgres)',
+        role: 'pg-tx',
+        args: { url: env.databaseUrl, poolSize: APP_POOL_SIZE },
+        run: { concurrency: REFRESH_CONNECTIONS, rows: env.options.families },
+        params: {
+          concurrency: REFRESH_CONNECTIONS,
+          rows: env.options.families,
+          pool: APP_POOL_SIZE,
+        },
+      }),
+    express: (env) =>
+      serverCeiling(env, {
+        name: 'express',
+        summary: 'bare express JSON endpoint, 64 connections',
+        role: 'bare-express',
+        load: (child, durationS) =>
+          httpLoad({
+            url: child.info.url ?? '',
+            connections: ME_CONNECTIONS,
+            durationS,
+            requestsFor: () => [{ method: 'GET', path: '/me' }],
+          }),
+        params: { connections: ME_CONNECTIONS },
+      }),
+    jose: (env) =>
+      loopCeiling(env, {
+        name: 'jose',
+        summary: `jose jwtVerify of the app’s token (${env.check.alg}), in one process`,
+        role: 'jose',
+        run: { concurrency: VERIFY_IN_FLIGHT, ...env.check },
+        params: { concurrency: VERIFY_IN_FLIGHT, alg: env.check.alg },
+      }),
+    'grpc-echo': (env) => grpcCeiling(env, 'echo'),
+    'grpc-jose': (env) => grpcCeiling(env, 'jose'),
+  };
+
+function grpcCeiling(env: CeilingEnv, mode: 'echo' | 'jose'): Promise<CeilingResult> {
+  return serverCeiling(env, {
+    name: `grpc-${mode}`,
+    summary: `bare grpc-js VerifyToken (${mode === 'echo' ? 'answer at once' : 'jose verify'}), same client pool`,
+    role: 'bare-grpc',
+    args: { mode, check: env.check },
+    load: (child, durationS) =>
+      verifyTokenLoad({
+        address: child.info.address ?? '',
+        inFlight: VERIFY_IN_FLIGHT,
+        channels: VERIFY_CHANNELS,
+        durationS,
+        tokens: env.tokens,
+      }),
+    params: { inFlight: VERIFY_IN_FLIGHT, channels: VERIFY_CHANNELS },
+  });
+}

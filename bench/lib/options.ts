@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['login', 'refresh', 'me', 'verify', 'push'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Everything a run is told; `npm run bench -- --help` lists the flags. */
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  durationS: number;
+  warmupS: number;
+  /** Ceilings run for this long each. */
+  ceilingS: number;
+  /** A fast, tiny run (the smoke test): cheap argon2, few users, sockets and families. */
+  smoke: boolean;
+  ceilings: boolean;
+  users: number;
+  families: number;
+  sockets: number;
+  pgAdminUrl: string;
+  redisUrl: string;
+  outDir: string;
+  logLevel: string;
+  /** Write `<date>-<scenario>.json` files (off for the smoke test's throwaway runs). */
+  writeResults: boolean;
+}
+
+export const USAGE = `npm run bench -- [options]
+  --scenario <name>   login, refresh, me, verify, push (repeat or comma-separate; default all)
+  --duration <s>      measured seconds per scenario (default 20)
+  --warmup <s>        unmeasured seconds before each (default 3)
+  --ceiling <s>       seconds per ceiling (default 10)
+  --no-ceilings       skip the ceilings (ratios are then empty)
+  --users <n>         seeded users (default 2000)
+  --families <n>      refresh-token families for refresh (default 1024)
+  --sockets <n>       sockets for push (default 1000)
+  --pg-url <url>      admin URL of the Postgres (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --redis-url <url>   Redis (default $BENCH_REDIS_URL or redis://127.0.0.1:6379)
+  --out <dir>         results directory (default bench/results)
+  --log-level <lvl>   the app's LOG_LEVEL (default info, as in production)
+  --smoke             one-second scenarios, cheap argon2, small counts (results only with --out)
+  --help`;
+
+/**
+ * Parses the command line.
+ * @throws Error naming a bad flag or value.
+ */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', multiple: true },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      ceiling: { type: 'string' },
+      'no-ceilings': { type: 'boolean' },
+      users: { type: 'string' },
+      families: { type: 'string' },
+      sockets: { type: 'string' },
+      'pg-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      out: { type: 'string' },
+      'log-level': { type: 'string' },
+      smoke: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const smoke = values.smoke ?? false;
+  const scenarios = (values.scenario ?? [...SCENARIOS])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown scenario: ${unknown.join(', ')}`);
+  return {
+    scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
+    durationS: num(values.duration, smoke ? 1 : 20, 'duration'),
+    warmupS: num(values.warmup, smoke ? 0.3 : 3, 'warmup'),
+    ceilingS: num(values.ceiling, smoke ? 0.5 : 10, 'ceiling'),
+    smoke,
+    ceilings: !values['no-ceilings'],
+    users: num(values.users, smoke ? 50 : 2000, 'users'),
+    families: num(values.families, smoke ? 128 : 1024, 'families'),
+    sockets: num(values.sockets, smoke ? 20 : 1000, 'sockets'),
+    pgAdminUrl:
+      values['pg-url'] ?? env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: values['redis-url'] ?? env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    outDir: values.out ?? 'bench/results',
+    logLevel: values['log-level'] ?? 'info',
+    writeResults: !smoke || values.out !== undefined,
+  };
+}
+
+function num(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
