@@ -76,8 +76,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   return {
     scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
     durationS: num(values.duration, smoke ? 1 : 20, 'duration'),
-    warmupS: num(values.warmup, smoke ? 0.3 : 3, 'warmup'),
-    ceilingS: num(values.ceiling, smoke ? 0.5 : 10, 'ceiling'),
+    warmupS: num(values.warmup, smoke ? 0.2 : 3, 'warmup'),
+    ceilingS: num(values.ceiling, smoke ? 0.3 : 10, 'ceiling'),
     smoke,
     ceilings: !values['no-ceilings'],
     users: num(values.users, smoke ? 50 : 2000, 'users'),
