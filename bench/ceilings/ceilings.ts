@@ -3,7 +3,6 @@ import type { ProcessUsage } from '../child/protocol';
 import type { AppFleet, AppInstance } from '../lib/app-fleet';
 import type { LoadResult } from '../lib/http-load';
 import type { BenchOptions, ScenarioName } from '../lib/options';
-import { VERIFY_TOKENS } from '../scenarios/verify';
 import { CEILING_DEFINITIONS } from './definitions';
 import { tokenCheckFor } from './token-check';
 
@@ -40,13 +39,13 @@ export interface CeilingContext {
 export async function runCeilings(ctx: CeilingContext): Promise<CeilingResult[]> {
   const wanted = new Set(ctx.options.scenarios.flatMap((s) => CEILINGS_OF[s]));
   if (wanted.size === 0) return [];
-  const tokens = (await ctx.sessions(VERIFY_TOKENS)).map((s) => s.accessToken);
-  const check = await tokenCheckFor(ctx.primary.url, tokens[0] ?? '');
+  const [session] = await ctx.sessions(1);
+  const check = await tokenCheckFor(ctx.primary.url, session?.accessToken ?? '');
   const results: CeilingResult[] = [];
   for (const [name, define] of Object.entries(CEILING_DEFINITIONS)) {
     if (!wanted.has(name as CeilingName)) continue;
     ctx.log(`ceiling ${name}...`);
-    results.push(await define({ ...ctx, tokens, check }));
+    results.push(await define({ ...ctx, check }));
   }
   return results;
 }

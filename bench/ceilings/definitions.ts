@@ -1,16 +1,15 @@
 import type { TokenCheck } from '../child/jose-loop.role';
-import { verifyTokenLoad } from '../lib/grpc-load';
 import { httpLoad } from '../lib/http-load';
 import { LOGIN_CONNECTIONS } from '../scenarios/login';
 import { ME_CONNECTIONS } from '../scenarios/me';
 import { REFRESH_CONNECTIONS } from '../scenarios/refresh';
-import { VERIFY_CHANNELS, VERIFY_IN_FLIGHT } from '../scenarios/verify';
+import { VERIFY_IN_FLIGHT, verifyLoad } from '../lib/verify-load';
 import type { CeilingContext, CeilingName, CeilingResult } from './ceilings';
 import { loopCeiling, serverCeiling } from './runners';
 
 /** What every ceiling gets: the run's context, tokens of the app and how to verify them. */
 export interface CeilingEnv extends CeilingContext {
-  tokens: string[];
+  /** A token of the app, and how the app verifies it. */
   check: TokenCheck;
 }
 
@@ -75,19 +74,13 @@ export const CEILING_DEFINITIONS: Record<CeilingName, (env: CeilingEnv) => Promi
   };
 
 function grpcCeiling(env: CeilingEnv, mode: 'echo' | 'jose'): Promise<CeilingResult> {
+  const what = mode === 'echo' ? 'answers at once' : 'jose verify only (grpc-verify.ts)';
   return serverCeiling(env, {
     name: `grpc-${mode}`,
-    summary: `bare grpc-js VerifyToken (${mode === 'echo' ? 'answer at once' : 'jose verify'}), same client pool`,
+    summary: `bare grpc-js VerifyToken, ${what}; same driver as verify`,
     role: 'bare-grpc',
-    args: { mode, check: env.check },
-    load: (child, durationS) =>
-      verifyTokenLoad({
-        address: child.info.address ?? '',
-        inFlight: VERIFY_IN_FLIGHT,
-        channels: VERIFY_CHANNELS,
-        durationS,
-        tokens: env.tokens,
-      }),
-    params: { inFlight: VERIFY_IN_FLIGHT, channels: VERIFY_CHANNELS },
+    args: { mode, key: env.check },
+    load: (child, durationS) => verifyLoad(child.info.address ?? '', env.check.token, durationS),
+    params: { inFlight: VERIFY_IN_FLIGHT, channels: 4 },
   });
 }

@@ -5,38 +5,42 @@ import {
   type ServerUnaryCall,
   status,
 } from '@grpc/grpc-js';
+import { startBareVerifier, type VerificationKeyInfo } from '../grpc-verify';
 import { identityService, type VerifyTokenReply } from '../lib/identity-proto';
-import { type TokenCheck, tokenVerifier } from './jose-loop.role';
-import type { ChildFactory } from './main';
+import type { ChildFactory, ChildService } from './main';
 
-/** `echo`: answer at once; `jose`: verify the token with jose first (no denylist, no roles). */
+/** `echo`: answer at once; `jose`: `grpc-verify.ts`'s bare verifier (jose, nothing else). */
 export interface BareGrpcArgs {
   mode: 'echo' | 'jose';
-  check?: Omit<TokenCheck, 'token'>;
+  key: VerificationKeyInfo;
 }
 
-type Call = ServerUnaryCall<{ token: string }, VerifyTokenReply>;
-
 /**
- * Ceilings of `verify`: a bare grpc-js server with the app's `IdentityService` contract and
- * nothing else, answering VerifyToken either as an echo or after a jose verify.
+ * Ceilings of `verify`: a bare grpc-js server with the app's `IdentityService` contract,
+ * answering VerifyToken either at once or after only the jose verify, in a process of its
+ * own so its CPU and RSS are its own.
  */
 export const startBareGrpc: ChildFactory = async (raw) => {
   const args = raw as BareGrpcArgs;
-  const verify = args.mode === 'jose' && args.check ? await tokenVerifier(args.check) : undefined;
+  const server =
+    args.mode === 'jose'
+      ? await startBareVerifier({
+          jwk: args.key.jwk,
+          alg: args.key.alg,
+          issuer: args.key.issuer,
+          audience: args.key.audience,
+        })
+      : await startEcho();
+  return { info: { address: server.address }, commands: {}, close: () => server.close() };
+};
+
+type Call = ServerUnaryCall<{ token: string }, VerifyTokenReply>;
+
+async function startEcho(): Promise<{ address: string; close: ChildService['close'] }> {
   const server = new Server();
   server.addService(identityService().service, {
-    VerifyToken: (call: Call, callback: sendUnaryData<VerifyTokenReply>) => {
-      if (!verify) {
-        callback(null, { active: true, user_id: 'echo', reason: '', permissions: [] });
-        return;
-      }
-      verify(call.request.token).then(
-        ({ payload }) =>
-          callback(null, { active: true, user_id: payload.sub ?? '', reason: '', permissions: [] }),
-        () => callback(null, { active: false, user_id: '', reason: 'invalid', permissions: [] }),
-      );
-    },
+    VerifyToken: (_call: Call, callback: sendUnaryData<VerifyTokenReply>) =>
+      callback(null, { active: true, user_id: 'echo', reason: '', permissions: [] }),
     GetUserPermissions: (_call: unknown, callback: sendUnaryData<never>) =>
       callback({ code: status.UNIMPLEMENTED }),
   });
@@ -46,11 +50,7 @@ export const startBareGrpc: ChildFactory = async (raw) => {
     ),
   );
   return {
-    info: { address: `127.0.0.1:${port}` },
-    commands: {},
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-      }),
+    address: `127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
-};
+}

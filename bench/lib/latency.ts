@@ -1,11 +1,11 @@
-/** Latency percentiles in milliseconds. */
+/** Latency percentiles in milliseconds (`max` null when a driver does not report it). */
 export interface LatencySummary {
   count: number;
   p50: number;
-  p90: number;
+  p90?: number;
   p99: number;
-  max: number;
-  mean: number;
+  max: number | null;
+  mean?: number;
 }
 
 /** Beyond this many samples a recorder keeps a uniform random sample (memory stays bounded). */
@@ -40,7 +40,7 @@ export class LatencyRecorder {
     return this.seen;
   }
 
-  summary(): LatencySummary {
+  summary(): Required<LatencySummary> & { max: number } {
     const sorted = this.samples.slice(0, this.size).sort();
     const at = (q: number): number =>
       sorted.length === 0

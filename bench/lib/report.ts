@@ -64,7 +64,7 @@ export function writeResults(
   return files;
 }
 
-const cell = (v: string | number) => String(v);
+const cell = (v: string | number | null) => (v === null ? '–' : String(v));
 
 /** The results as a Markdown table (printed, and pasted into bench/README.md). */
 export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[]): string {

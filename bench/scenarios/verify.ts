@@ -1,36 +1,25 @@
-import { verifyTokenLoad } from '../lib/grpc-load';
+import { VERIFY_IN_FLIGHT, verifyLoad } from '../lib/verify-load';
 import type { Scenario } from './scenario';
 
-/** The issue's figure: 64 calls in flight. */
-export const VERIFY_IN_FLIGHT = 64;
-/** HTTP/2 connections of the client pool (a service with a few channels, not one per call). */
-export const VERIFY_CHANNELS = 4;
-/** Distinct tokens (sessions, users) verified round robin. */
-export const VERIFY_TOKENS = 256;
-
 /**
- * gRPC `identity.v1.IdentityService/VerifyToken` on the app's gRPC port: signature and claims,
- * the denylist (Redis), the user's lock state and permissions (access cache). The ceiling
- * runs the same client pool against a bare grpc-js server doing only the jose verify.
+ * gRPC `identity.v1.IdentityService/VerifyToken` on the app's gRPC port, driven by
+ * `bench/grpc-verify.ts` (64 in flight over four channels, one signed-in user's token):
+ * signature and claims, the denylist (Redis), the user's lock state and permissions (access
+ * cache). The ceiling is the same driver against a bare grpc-js server doing only the jose
+ * verify (`grpc-verify.ts`'s `startBareVerifier`).
  */
 export const verifyScenario: Scenario = {
   name: 'verify',
-  summary: 'gRPC VerifyToken, 64 in flight over 4 channels, 256 distinct tokens',
+  summary: 'gRPC VerifyToken, 64 in flight over 4 channels (bench/grpc-verify.ts driver)',
   async run(ctx) {
-    const tokens = (await ctx.sessions(VERIFY_TOKENS)).map((s) => s.accessToken);
-    const load = (durationS: number) =>
-      verifyTokenLoad({
-        address: ctx.primary.grpcAddress,
-        inFlight: VERIFY_IN_FLIGHT,
-        channels: VERIFY_CHANNELS,
-        durationS,
-        tokens,
-      });
-    await load(ctx.options.warmupS);
-    const measured = await ctx.measured(() => load(ctx.options.durationS));
+    const [session] = await ctx.sessions(1);
+    const token = session?.accessToken ?? '';
+    const address = ctx.primary.grpcAddress;
+    await verifyLoad(address, token, ctx.options.warmupS);
+    const measured = await ctx.measured(() => verifyLoad(address, token, ctx.options.durationS));
     return {
       ...measured,
-      params: { inFlight: VERIFY_IN_FLIGHT, channels: VERIFY_CHANNELS, tokens: tokens.length },
+      params: { inFlight: VERIFY_IN_FLIGHT, channels: 4, tokens: 1 },
       checks: {},
     };
   },
