@@ -52,7 +52,7 @@ export class TokenIntrospection {
     if (!result.ok) {
       // A locked account's sessions are denylisted too; name the stronger reason. `revoked`
       // comes only after the signature and claims verified, so the payload is trustworthy.
-      if (result.reason === 'revoked' && (await this.isLocked(subjectOf(token)))) {
+      if (result.reason === 'revoked' && (await this.isLocked(tokenSubject(token)))) {
         return { active: false, reason: 'user_locked' };
       }
       return { active: false, reason: result.reason };
@@ -80,7 +80,7 @@ export class TokenIntrospection {
   }
 }
 
-function subjectOf(token: string): string | undefined {
+function tokenSubject(token: string): string | undefined {
   try {
     const { sub } = decodeJwt(token);
     return typeof sub === 'string' ? sub : undefined;
