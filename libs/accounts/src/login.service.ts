@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventBus, type LoginFailureReason } from '@identity/audit';
 import { Database } from '@identity/database';
 import { type MfaChallenge, MfaChallengeService } from '@identity/mfa';
+import { type LoginAttempt, LoginThrottle } from '@identity/protection';
 import { PasswordHasher } from '@identity/passwords';
 import { type ClientContext, IpHasher, SessionService, type TokenPair } from '@identity/sessions';
 import { AccountError, type AccountErrorCode } from './account.errors';
@@ -55,6 +56,7 @@ export class LoginService {
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
     private readonly mfa: MfaChallengeService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
@@ -66,10 +68,16 @@ export class LoginService {
    * audited as `auth.login.failed`.
    * @throws AccountError `account.invalid_credentials`, `account.locked` or
    *   `account.email_not_verified`.
+   * @throws ThrottledError `protection.too_many_attempts` while the (email, IP) pair is in
+   *   backoff or the email's or IP's failure budget is spent (checked before the password).
    */
   async login(input: LoginInput, client: ClientContext): Promise<LoginResult> {
     const ipHash = this.ipHasher.hash(client.ip);
-    const { user, needsRehash } = await this.authenticate(input, ipHash);
+    const attempt = { email: input.email, ip: client.ip };
+    await this.throttle.assertAllowed(attempt);
+    const { user, needsRehash } = await this.authenticate(input, ipHash, attempt);
+    // The password was right: this pair's consecutive-failure count starts over.
+    await this.throttle.recordSuccess(attempt);
     const newHash = needsRehash ? await this.hasher.hash(input.password) : undefined;
     return this.db.withTransaction(async (manager) => {
       if (newHash) {
@@ -102,7 +110,11 @@ export class LoginService {
   }
 
   /** Checks the password, then (only then) the account's state. */
-  private async authenticate(input: LoginInput, ipHash: string): Promise<Authenticated> {
+  private async authenticate(
+    input: LoginInput,
+    ipHash: string,
+    attempt: LoginAttempt,
+  ): Promise<Authenticated> {
     const user = isValidEmail(input.email)
       ? await this.users.findByNormalizedEmail(normalizeEmail(input.email))
       : null;
@@ -110,6 +122,7 @@ export class LoginService {
       // No account (or one without a password): the same argon2 verify as a wrong password,
       // so the answer's timing does not tell an attacker which emails have accounts.
       await this.hasher.verifyDummy(input.password);
+      await this.throttle.recordFailure({ ...attempt, userId: user?.id });
       return this.refuse('account.invalid_credentials', ipHash, user?.id);
     }
     const { valid, needsRehash } = await this.hasher.verify({
@@ -117,7 +130,10 @@ export class LoginService {
       pepperVersion: user.passwordPepperVersion,
       password: input.password,
     });
-    if (!valid) return this.refuse('account.invalid_credentials', ipHash, user.id);
+    if (!valid) {
+      await this.throttle.recordFailure({ ...attempt, userId: user.id });
+      return this.refuse('account.invalid_credentials', ipHash, user.id);
+    }
     if (user.status === 'locked') return this.refuse('account.locked', ipHash, user.id);
     if (!user.emailVerifiedAt) return this.refuse('account.email_not_verified', ipHash, user.id);
     return { user: { ...user, passwordHash: user.passwordHash }, needsRehash };

@@ -41,6 +41,7 @@ export class IdentitySocketAdapter extends IoAdapter {
       },
     }) as Server;
     if (this.redis) {
+      quietUnsubscribes(this.redis.sub);
       server.adapter(createAdapter(this.redis.pub, this.redis.sub, { key: this.channelKey }));
     }
     this.io = server;
@@ -62,5 +63,18 @@ export class IdentitySocketAdapter extends IoAdapter {
   async closeRedis(): Promise<void> {
     if (!this.redis) return;
     await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+  }
+}
+
+/**
+ * The Redis adapter unsubscribes on close without awaiting the result; with Redis down at
+ * shutdown those commands reject with nobody listening, an unhandled rejection that would
+ * take the process down. Losing an unsubscribe from a dying server is harmless: swallow it.
+ */
+function quietUnsubscribes(client: Redis): void {
+  for (const name of ['unsubscribe', 'punsubscribe', 'sunsubscribe'] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      original(...args).catch(() => undefined);
   }
 }
