@@ -84,6 +84,9 @@ describe('admin routes refuse non-admins and admins without a second factor', ()
         'DELETE /admin/roles/some-role',
         'GET /admin/audit',
         'POST /admin/keys/rotate',
+        'GET /admin/webhooks',
+        'POST /admin/webhooks',
+        'DELETE /admin/webhooks/0b6f3c1e-9a55-4d1b-8b8e-2f4a6c8d0e1f',
       ]),
     );
   });

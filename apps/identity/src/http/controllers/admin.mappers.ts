@@ -1,5 +1,6 @@
 import type { RoleView } from '@identity/access';
 import type { AdminUserView } from './admin-users.service';
+import type { WebhookEndpointRow } from './admin-webhooks.repository';
 
 /** A user of the admin API, exactly the fields of API.md. */
 export interface AdminUserResponse {
@@ -35,4 +36,30 @@ export interface RoleResponse {
 
 export function toRoleResponse(r: RoleView): RoleResponse {
   return { name: r.name, description: r.description, permissions: r.permissions };
+}
+
+/** A webhook receiver as listed: never its secret. */
+export interface WebhookResponse {
+  id: string;
+  url: string;
+  events: string[];
+  created_at: string;
+}
+
+export function toWebhookResponse(w: WebhookEndpointRow): WebhookResponse {
+  return { id: w.id, url: w.url, events: w.events, created_at: w.createdAt.toISOString() };
+}
+
+/** `POST /admin/webhooks`: the one answer that carries the secret. */
+export interface CreatedWebhookResponse {
+  id: string;
+  url: string;
+  events: string[];
+  secret: string;
+}
+
+export function toCreatedWebhookResponse(
+  w: WebhookEndpointRow & { secret: string },
+): CreatedWebhookResponse {
+  return { id: w.id, url: w.url, events: w.events, secret: w.secret };
 }

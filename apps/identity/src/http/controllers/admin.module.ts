@@ -8,6 +8,9 @@ import { AdminKeysController } from './admin-keys.controller';
 import { AdminRolesController } from './admin-roles.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
+import { AdminWebhooksController } from './admin-webhooks.controller';
+import { WebhookEndpointRepository } from './admin-webhooks.repository';
+import { WebhookEndpointService } from './admin-webhooks.service';
 
 /** The admin REST API under `/admin` (API.md), every route behind `@AdminOnly()`. */
 @Module({
@@ -17,7 +20,8 @@ import { AdminUsersService } from './admin-users.service';
     AdminRolesController,
     AdminAuditController,
     AdminKeysController,
+    AdminWebhooksController,
   ],
-  providers: [AdminUsersService],
+  providers: [AdminUsersService, WebhookEndpointRepository, WebhookEndpointService],
 })
 export class AdminModule {}

@@ -5,6 +5,10 @@ import { AuditError, type AuditErrorCode } from '@identity/audit';
 import { WeakPasswordError } from '@identity/passwords';
 import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
+import {
+  WebhookEndpointError,
+  type WebhookEndpointErrorCode,
+} from '../controllers/admin-webhooks.errors';
 import { ProblemException } from './problem';
 
 function assertUnreachable(value: never): never {
@@ -150,6 +154,25 @@ function fromAudit(code: AuditErrorCode, message: string): ProblemException {
   }
 }
 
+function fromWebhook(code: WebhookEndpointErrorCode): ProblemException {
+  const invalid = (field: string, message: string) =>
+    new ProblemException(400, 'validation_failed', 'The request has invalid fields.', {
+      errors: [{ field, message }],
+    });
+  switch (code) {
+    case 'webhook.invalid_url':
+      return invalid('url', 'must be an absolute http(s) URL without credentials or fragment');
+    case 'webhook.private_target':
+      return invalid('url', 'must resolve to public addresses only (WEBHOOK_ALLOW_PRIVATE)');
+    case 'webhook.invalid_secret':
+      return invalid('secret', 'must be whsec_ followed by base64 of 24 to 64 bytes');
+    case 'webhook.not_found':
+      return new ProblemException(404, 'not_found', 'No such webhook.');
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 /**
  * Maps the domain errors of the libs to API.md's problems, exhaustively (a new code that is
  * not mapped fails the type check). `passwordField` names the field a weak password came in.
@@ -159,6 +182,7 @@ export function toHttpProblem(err: unknown, passwordField = 'password'): unknown
   if (err instanceof SessionError) return fromSession(err.code);
   if (err instanceof AccessError) return fromAccess(err);
   if (err instanceof AuditError) return fromAudit(err.code, err.message);
+  if (err instanceof WebhookEndpointError) return fromWebhook(err.code);
   if (err instanceof ThrottledError) return fromThrottle(err);
   if (err instanceof MfaError) return fromMfa(err.code);
   if (err instanceof WeakPasswordError) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTITY_EVENT_TYPES } from '@identity/audit';
 import { emailField } from './auth.schemas';
 
 /** `GET /admin/users?email=`. */
@@ -39,5 +40,17 @@ export const auditQuery = z
       .min(1, 'must be at least 1')
       .max(200, 'must be at most 200')
       .optional(),
+  })
+  .strict();
+
+/** `POST /admin/webhooks`. The URL's target and the secret's form are the registry's to judge. */
+export const webhookBody = z
+  .object({
+    url: z.string({ message: 'must be a string' }).trim().min(1).max(2048),
+    events: z
+      .array(z.enum(IDENTITY_EVENT_TYPES, { message: 'must be an event type (API.md, Webhooks)' }))
+      .min(1, 'at least one event type')
+      .max(IDENTITY_EVENT_TYPES.length),
+    secret: z.string({ message: 'must be a string' }).max(200).optional(),
   })
   .strict();
