@@ -358,6 +358,7 @@ describe('abuse protection', () => {
       const ready = await request(app.url).get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.failed).toContain('redis');
+      expect(ready.body.degraded).toEqual(['rate_limits']);
     });
   });
 });

@@ -33,6 +33,8 @@ export class OpsController {
       .filter(([, state]) => state === 'down')
       .map(([name]) => name);
     if (report.draining) failed.push('shutting_down');
+    // Limits still hold while Redis is away, but per instance only: say so.
+    const degraded = report.limitsDegraded ? { degraded: ['rate_limits'] } : {};
     res
       .status(503)
       .type(PROBLEM_CONTENT_TYPE)
@@ -41,6 +43,7 @@ export class OpsController {
           ...problemBody(503, 'unavailable', `not ready: ${failed.join(', ')}`),
           failed,
           checks: report.checks,
+          ...degraded,
         }),
       );
   }

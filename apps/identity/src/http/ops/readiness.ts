@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Database } from '@identity/database';
 import { KV_STORE, type KvStore } from '@identity/kv';
+import { ProtectionStatus } from '@identity/protection';
 
 export type CheckState = 'up' | 'down' | 'in_memory';
 
@@ -9,6 +10,8 @@ export interface ReadinessReport {
   ready: boolean;
   checks: { postgres: CheckState; redis: CheckState };
   draining: boolean;
+  /** Rate limits answered by the in-process insurance limiter (Redis unreachable). */
+  limitsDegraded: boolean;
 }
 
 /**
@@ -24,6 +27,7 @@ export class Readiness {
     private readonly indicators: HealthIndicatorService,
     private readonly db: Database,
     @Inject(KV_STORE) private readonly kv: KvStore,
+    private readonly protection: ProtectionStatus,
   ) {}
 
   /** Called at the start of a graceful shutdown, so load balancers stop sending traffic. */
@@ -54,6 +58,11 @@ export class Readiness {
     checks.redis = details?.redis?.status === 'up' ? 'up' : 'down';
     if (this.kv.kind === 'memory' && checks.redis === 'up') checks.redis = 'in_memory';
     const ready = !this.draining && checks.postgres !== 'down' && checks.redis !== 'down';
-    return { ready, checks, draining: this.draining };
+    return {
+      ready,
+      checks,
+      draining: this.draining,
+      limitsDegraded: this.protection.degraded(),
+    };
   }
 }
