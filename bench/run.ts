@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type CeilingResult, runCeilings } from './ceilings/ceilings';
 import type { SeededSession } from './child/seed-sessions';
 import {
@@ -11,8 +10,9 @@ import {
   SMOKE_ARGON2,
 } from './lib/app-fleet';
 import { createBenchDatabase } from './lib/bench-database';
+import { describeIo } from './lib/io-per-op';
 import type { LoadResult } from './lib/http-load';
-import { round } from './lib/latency';
+import { cpuStopwatch } from './lib/machine-cpu';
 import { describeMachine } from './lib/machine';
 import { type BenchOptions, parseOptions, USAGE } from './lib/options';
 import { deleteKeysWithPrefix } from './lib/redis-cleanup';
@@ -46,6 +46,7 @@ async function main(): Promise<number> {
     logLevel: options.logLevel,
     logDir,
     threadpool: process.env.UV_THREADPOOL_SIZE,
+    cpuProfileDir: options.cpuProfileDir ? resolve(options.cpuProfileDir) : undefined,
   });
   let cleaned: Promise<void> | undefined;
   const cleanup = () =>
@@ -101,7 +102,7 @@ async function runAll(
       `${scenario.name}: ${outcome.load.throughput}/s, p99 ${outcome.load.latency.p99} ms, ` +
         `errors ${outcome.load.errors} ${JSON.stringify(outcome.load.errorKinds)}, ` +
         `checks ${JSON.stringify(outcome.checks)}, app CPU ${outcome.usage.cpuPercent} %, ` +
-        `RSS ${outcome.usage.peakRssMb} MB, ratio ${record.ratio ?? '–'}`,
+        `RSS ${outcome.usage.peakRssMb} MB, ratio ${record.ratio ?? '–'}; ${describeIo(record.ioPerOp)}`,
     );
   }
   process.stdout.write(`\n${resultsTable(records, ceilings)}\n`);
@@ -114,16 +115,15 @@ async function runAll(
 
 async function measured(fleet: AppFleet, load: () => Promise<LoadResult>): Promise<Measured> {
   await fleet.resetUsage();
-  const cpu = process.cpuUsage();
-  const started = performance.now();
+  const stop = cpuStopwatch(cpus().length);
   const result = await load();
+  const cpu = stop();
   const usage = await fleet.readUsage();
-  const spent = process.cpuUsage(cpu);
-  const wall = performance.now() - started;
   return {
     load: result,
     usage,
-    loadGeneratorCpuPercent: round(((spent.user + spent.system) / 1000 / wall) * 100, 1),
+    loadGeneratorCpuPercent: cpu.self,
+    machineCpuPercent: cpu.machine,
   };
 }
 

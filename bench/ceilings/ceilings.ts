@@ -23,6 +23,9 @@ export interface CeilingResult {
   load: LoadResult;
   /** The ceiling process's own usage over its measured window. */
   usage: ProcessUsage;
+  /** This process (the load generator, idle for the self-measuring loops) and the machine. */
+  loadGeneratorCpuPercent: number;
+  machineCpuPercent: number | null;
   params: Record<string, number | string>;
 }
 

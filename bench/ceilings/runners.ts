@@ -1,7 +1,9 @@
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ChildRole, LoopResult } from '../child/protocol';
 import { ChildHandle } from '../lib/child-handle';
 import type { LoadResult } from '../lib/http-load';
+import { cpuStopwatch } from '../lib/machine-cpu';
 import type { CeilingName, CeilingResult } from './ceilings';
 import type { CeilingEnv } from './definitions';
 
@@ -32,6 +34,7 @@ export async function loopCeiling(
 ): Promise<CeilingResult> {
   const child = await spawn(env, c);
   try {
+    const stop = cpuStopwatch(cpus().length);
     const r = await child.request<LoopResult>('run', {
       warmupMs: env.options.warmupS * 1000,
       durationMs: env.options.ceilingS * 1000,
@@ -45,7 +48,17 @@ export async function loopCeiling(
       seconds: r.seconds,
       latency: r.latency,
     };
-    return { name: c.name, summary: c.summary, load, usage: r.usage, params: c.params };
+    // The loop warms up inside the same request: the window here includes its warm-up.
+    const cpu = stop();
+    return {
+      name: c.name,
+      summary: c.summary,
+      load,
+      usage: r.usage,
+      params: c.params,
+      loadGeneratorCpuPercent: cpu.self,
+      machineCpuPercent: cpu.machine,
+    };
   } finally {
     await child.stop();
   }
@@ -60,13 +73,17 @@ export async function serverCeiling(
   try {
     await c.load(child, env.options.warmupS);
     await child.resetUsage();
+    const stop = cpuStopwatch(cpus().length);
     const load = await c.load(child, env.options.ceilingS);
+    const cpu = stop();
     return {
       name: c.name,
       summary: c.summary,
       load,
       usage: await child.readUsage(),
       params: c.params,
+      loadGeneratorCpuPercent: cpu.self,
+      machineCpuPercent: cpu.machine,
     };
   } finally {
     await child.stop();

@@ -1,5 +1,6 @@
 import { loadConfig } from '@identity/config';
 import { startApp } from '../../apps/identity/src/bootstrap/start-app';
+import { IoCounters } from './io-counters';
 import type { ChildFactory } from './main';
 import { seedSessions } from './seed-sessions';
 import { seedUsers, type SeedUsersRequest } from './seed-users';
@@ -9,7 +10,10 @@ import { seedUsers, type SeedUsersRequest } from './seed-users';
  * runner sets it, production mode), then the real `startApp`. Logs go to stdout, which the
  * runner points at a file. Seeding commands run inside it, through its own repositories.
  */
-export const startAppRole: ChildFactory = async () => {
+export const startAppRole: ChildFactory = async (_args, meter) => {
+  const io = new IoCounters();
+  io.install();
+  meter.attachIo(io);
   const config = loadConfig(process.env);
   const running = await startApp(config);
   let userIds: string[] = [];

@@ -1,4 +1,5 @@
 import type { ClosedLoopResult } from '../lib/closed-loop';
+import type { IoCounts } from './io-counters';
 
 /**
  * The IPC protocol between the bench runner and its child processes. Each server under test
@@ -47,11 +48,16 @@ export interface ProcessUsage {
   rssMb: number;
   /** Highest RSS sampled (every 100 ms) during the window. */
   peakRssMb: number;
+  /** At the end of the window: V8 heap in use, and memory outside it (Buffers, native). */
+  heapUsedMb: number;
+  externalMb: number;
   /** Share of the window the event loop was busy (0..1). */
   eventLoopUtilization: number;
   /** Event-loop delay (timer lateness), p99 and max over the window. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** App instances: Postgres statements (by keyword) and Redis commands sent in the window. */
+  io?: IoCounts;
 }
 
 /** A raw loop's measurement, with the loop process's own usage over the measured window. */

@@ -1,4 +1,5 @@
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { IoCounters } from './io-counters';
 import type { ProcessUsage } from './protocol';
 
 const MB = 1024 * 1024;
@@ -14,6 +15,7 @@ export class UsageMeter {
   private peakRss = process.memoryUsage.rss();
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private readonly sampler: NodeJS.Timeout;
+  private io: IoCounters | undefined;
 
   constructor() {
     this.delay.enable();
@@ -23,7 +25,13 @@ export class UsageMeter {
     this.sampler.unref();
   }
 
+  /** Reports (and resets) these Postgres/Redis counters with the usage. */
+  attachIo(io: IoCounters): void {
+    this.io = io;
+  }
+
   reset(): void {
+    this.io?.reset();
     this.cpu = process.cpuUsage();
     this.startedAt = performance.now();
     this.elu = performance.eventLoopUtilization();
@@ -34,7 +42,8 @@ export class UsageMeter {
   read(): ProcessUsage {
     const cpu = process.cpuUsage(this.cpu);
     const wallMs = performance.now() - this.startedAt;
-    const rss = process.memoryUsage.rss();
+    const memory = process.memoryUsage();
+    const rss = memory.rss;
     this.peakRss = Math.max(this.peakRss, rss);
     const user = cpu.user / 1000;
     const system = cpu.system / 1000;
@@ -45,9 +54,12 @@ export class UsageMeter {
       cpuPercent: round(wallMs > 0 ? ((user + system) / wallMs) * 100 : 0),
       rssMb: round(rss / MB),
       peakRssMb: round(this.peakRss / MB),
+      heapUsedMb: round(memory.heapUsed / MB),
+      externalMb: round(memory.external / MB),
       eventLoopUtilization: round(performance.eventLoopUtilization(this.elu).utilization, 3),
       loopDelayP99Ms: round(this.delay.percentile(99) / 1e6),
       loopDelayMaxMs: round(this.delay.max / 1e6),
+      ...(this.io ? { io: this.io.read() } : {}),
     };
   }
 

@@ -25,6 +25,8 @@ export interface FleetConfig {
   logDir: string;
   /** The parent's UV_THREADPOOL_SIZE (if any), handed to the app and the argon2 ceiling alike. */
   threadpool?: string;
+  /** Write a V8 CPU profile of each instance into this directory (when it exits). */
+  cpuProfileDir?: string;
 }
 
 /** The `iss`/`aud` the app mints with under {@link appEnvironment}. */
@@ -97,6 +99,9 @@ export class AppFleet {
         env: this.environment(await freePort()),
         logFile: join(this.config.logDir, `app-${label}.log`),
         readyTimeoutMs: 90_000,
+        execArgv: this.config.cpuProfileDir
+          ? ['--cpu-prof', '--cpu-prof-dir', this.config.cpuProfileDir]
+          : [],
       },
     );
     const url = handle.info.url;

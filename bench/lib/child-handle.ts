@@ -15,6 +15,8 @@ export interface SpawnOptions {
   /** stdout and stderr go here (the app's pino logs). */
   logFile: string;
   readyTimeoutMs?: number;
+  /** Node flags, e.g. `--cpu-prof` (`--cpu-prof` in the bench options). */
+  execArgv?: string[];
 }
 
 const CHILD_MAIN = join(__dirname, '../child/main.js');
@@ -56,7 +58,7 @@ export class ChildHandle {
     const child = fork(CHILD_MAIN, [role, JSON.stringify(args ?? {})], {
       env: options.env,
       stdio: ['ignore', fd, fd, 'ipc'],
-      execArgv: [],
+      execArgv: options.execArgv ?? [],
     });
     closeSync(fd);
     const info = await new Promise<Record<string, string>>((resolve, reject) => {

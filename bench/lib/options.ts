@@ -22,6 +22,8 @@ export interface BenchOptions {
   logLevel: string;
   /** Write `<date>-<scenario>.json` files (off for the smoke test's throwaway runs). */
   writeResults: boolean;
+  /** `--cpu-prof <dir>`: V8 CPU profiles of the app instances (one file per instance). */
+  cpuProfileDir?: string;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -37,6 +39,7 @@ export const USAGE = `npm run bench -- [options]
   --redis-url <url>   Redis (default $BENCH_REDIS_URL or redis://127.0.0.1:6379)
   --out <dir>         results directory (default bench/results)
   --log-level <lvl>   the app's LOG_LEVEL (default info, as in production)
+  --cpu-prof <dir>    write a V8 CPU profile of each app instance there (open in Chrome DevTools)
   --smoke             one-second scenarios, cheap argon2, small counts (results only with --out)
   --help`;
 
@@ -61,6 +64,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       out: { type: 'string' },
       'log-level': { type: 'string' },
       smoke: { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -89,6 +93,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     outDir: values.out ?? 'bench/results',
     logLevel: values['log-level'] ?? 'info',
     writeResults: !smoke || values.out !== undefined,
+    cpuProfileDir: values['cpu-prof'],
   };
 }
 

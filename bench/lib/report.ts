@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CeilingResult } from '../ceilings/ceilings';
 import type { ScenarioOutcome } from '../scenarios/scenario';
+import { type IoPerOp, ioPerOp } from './io-per-op';
 import { round } from './latency';
 import type { Machine } from './machine';
 import type { ScenarioName } from './options';
@@ -21,6 +22,8 @@ export interface ScenarioRecord {
   ceiling: CeilingResult | null;
   /** throughput ÷ ceiling throughput. */
   ratio: number | null;
+  /** Postgres statements and Redis commands the app sent per successful operation. */
+  ioPerOp: IoPerOp | null;
   targets: TargetCheck[];
 }
 
@@ -40,6 +43,7 @@ export function scenarioRecord(input: {
     outcome: input.outcome,
     ceiling,
     ratio: ceiling ? round(input.outcome.load.throughput / ceiling.load.throughput, 3) : null,
+    ioPerOp: ioPerOp(input.outcome.usage, input.outcome.load.ok),
     targets: checkTargets(input.name, input.outcome, ceiling ?? undefined),
   };
 }
@@ -69,8 +73,8 @@ const cell = (v: string | number | null) => (v === null ? '–' : String(v));
 /** The results as a Markdown table (printed, and pasted into bench/README.md). */
 export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[]): string {
   const head =
-    '| scenario | ops/s | p50 ms | p99 ms | max ms | errors | app CPU % | app peak RSS MB | ceiling | ceiling ops/s | ceiling p99 ms | ratio | targets |';
-  const rule = `|${'---|'.repeat(13)}`;
+    '| scenario | ops/s | p50 ms | p99 ms | max ms | errors | app CPU % | app peak RSS MB | load-gen CPU % | machine CPU % | ceiling | ceiling ops/s | ceiling p99 ms | ratio | targets |';
+  const rule = `|${'---|'.repeat(15)}`;
   const rows = records.map((r) => {
     const { load, usage } = r.outcome;
     const missed = r.targets.filter((t) => !t.met).map((t) => `✗ ${t.target} (${t.measured})`);
@@ -83,6 +87,8 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
       load.errors,
       usage.cpuPercent,
       usage.peakRssMb,
+      r.outcome.loadGeneratorCpuPercent,
+      r.outcome.machineCpuPercent,
       r.ceiling?.name ?? '–',
       r.ceiling?.load.throughput ?? '–',
       r.ceiling?.load.latency.p99 ?? '–',
@@ -105,6 +111,8 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
         c.load.errors,
         c.usage.cpuPercent,
         c.usage.peakRssMb,
+        c.loadGeneratorCpuPercent,
+        c.machineCpuPercent,
       ]
         .map(cell)
         .join(' | ')} |`,
@@ -114,6 +122,6 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
     rule,
     ...rows,
     '',
-    ...(ceilings.length > 0 ? [ceilingHead, `|${'---|'.repeat(8)}`, ...ceilingRows] : []),
+    ...(ceilings.length > 0 ? [ceilingHead, `|${'---|'.repeat(10)}`, ...ceilingRows] : []),
   ].join('\n');
 }

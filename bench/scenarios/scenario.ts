@@ -33,6 +33,8 @@ export interface Measured {
   usage: FleetUsage;
   /** CPU of the bench process itself (the load generator) over the window, % of one core. */
   loadGeneratorCpuPercent: number;
+  /** CPU of the whole machine over the window, % of one core (200 = 2 cores busy). */
+  machineCpuPercent: number | null;
 }
 
 /** What a scenario reports: its measured window, how it ran, and its own checks. */
