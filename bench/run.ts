@@ -47,6 +47,7 @@ async function main(): Promise<number> {
     logDir,
     threadpool: process.env.UV_THREADPOOL_SIZE,
     cpuProfileDir: options.cpuProfileDir ? resolve(options.cpuProfileDir) : undefined,
+    nodeFlags: options.appNodeFlags,
   });
   let cleaned: Promise<void> | undefined;
   const cleanup = () =>
@@ -137,6 +138,7 @@ function appSummary(fleet: AppFleet, options: BenchOptions): Record<string, stri
     DATABASE_POOL_SIZE: '10 (default)',
     AUTH_PER_IP_PER_MINUTE: `${BENCH_AUTH_PER_IP_PER_MINUTE} (raised: all load comes from 127.0.0.1)`,
     LOG_LEVEL: options.logLevel,
+    nodeFlags: options.appNodeFlags.join(' ') || '(none)',
     instances: '1 (push: 2)',
   };
 }

@@ -50,6 +50,8 @@ export interface ProcessUsage {
   peakRssMb: number;
   /** At the end of the window: V8 heap in use, and memory outside it (Buffers, native). */
   heapUsedMb: number;
+  /** V8 heap reserved (used or not): RSS beyond it and `external` is native memory. */
+  heapTotalMb: number;
   externalMb: number;
   /** Share of the window the event loop was busy (0..1). */
   eventLoopUtilization: number;

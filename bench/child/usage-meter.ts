@@ -55,6 +55,7 @@ export class UsageMeter {
       rssMb: round(rss / MB),
       peakRssMb: round(this.peakRss / MB),
       heapUsedMb: round(memory.heapUsed / MB),
+      heapTotalMb: round(memory.heapTotal / MB),
       externalMb: round(memory.external / MB),
       eventLoopUtilization: round(performance.eventLoopUtilization(this.elu).utilization, 3),
       loopDelayP99Ms: round(this.delay.percentile(99) / 1e6),

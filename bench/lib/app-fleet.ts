@@ -27,6 +27,8 @@ export interface FleetConfig {
   threadpool?: string;
   /** Write a V8 CPU profile of each instance into this directory (when it exits). */
   cpuProfileDir?: string;
+  /** Extra Node flags for every instance (e.g. `--max-old-space-size=160`). */
+  nodeFlags?: string[];
 }
 
 /** The `iss`/`aud` the app mints with under {@link appEnvironment}. */
@@ -99,9 +101,12 @@ export class AppFleet {
         env: this.environment(await freePort()),
         logFile: join(this.config.logDir, `app-${label}.log`),
         readyTimeoutMs: 90_000,
-        execArgv: this.config.cpuProfileDir
-          ? ['--cpu-prof', '--cpu-prof-dir', this.config.cpuProfileDir]
-          : [],
+        execArgv: [
+          ...(this.config.nodeFlags ?? []),
+          ...(this.config.cpuProfileDir
+            ? ['--cpu-prof', '--cpu-prof-dir', this.config.cpuProfileDir]
+            : []),
+        ],
       },
     );
     const url = handle.info.url;

@@ -24,6 +24,8 @@ export interface BenchOptions {
   writeResults: boolean;
   /** `--cpu-prof <dir>`: V8 CPU profiles of the app instances (one file per instance). */
   cpuProfileDir?: string;
+  /** `--app-node-flags "<flags>"`: Node flags of the app instances. */
+  appNodeFlags: string[];
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -39,6 +41,7 @@ export const USAGE = `npm run bench -- [options]
   --redis-url <url>   Redis (default $BENCH_REDIS_URL or redis://127.0.0.1:6379)
   --out <dir>         results directory (default bench/results)
   --log-level <lvl>   the app's LOG_LEVEL (default info, as in production)
+  --app-node-flags=<f> Node flags for the app instances, e.g. --app-node-flags=--max-old-space-size=160
   --cpu-prof <dir>    write a V8 CPU profile of each app instance there (open in Chrome DevTools)
   --smoke             one-second scenarios, cheap argon2, small counts (results only with --out)
   --help`;
@@ -65,6 +68,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       'log-level': { type: 'string' },
       smoke: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
+      'app-node-flags': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -94,6 +98,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     logLevel: values['log-level'] ?? 'info',
     writeResults: !smoke || values.out !== undefined,
     cpuProfileDir: values['cpu-prof'],
+    appNodeFlags: (values['app-node-flags'] ?? '').split(/\s+/).filter(Boolean),
   };
 }
 
