@@ -80,7 +80,11 @@ async function runAll(
   common: Pick<ScenarioRecord, 'date' | 'command' | 'machine' | 'app' | 'durationS'>,
 ): Promise<ScenarioRecord[]> {
   log('starting the app (production mode, migrating a fresh database)');
-  const primary = await fleet.start('a');
+  const targets = [];
+  for (let i = 0; i < options.instances; i++) {
+    targets.push(await fleet.start(String.fromCharCode(97 + i)));
+  }
+  const primary = targets[0]!;
   const users: SeededUsers = {
     prefix: `bench-${Date.now().toString(36)}-`,
     count: options.users,
@@ -92,7 +96,12 @@ async function runAll(
     primary.handle.request<SeededSession[]>('seed.sessions', { count }, 600_000);
   const base = { options, fleet, primary, databaseUrl, sessions, log };
   const ceilings: CeilingResult[] = options.ceilings ? await runCeilings(base) : [];
-  const ctx: ScenarioContext = { ...base, users, measured: (load) => measured(fleet, load) };
+  const ctx: ScenarioContext = {
+    ...base,
+    targets,
+    users,
+    measured: (load) => measured(fleet, load),
+  };
   const records: ScenarioRecord[] = [];
   for (const scenario of SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name))) {
     log(`scenario ${scenario.name}: ${scenario.summary}`);
@@ -139,7 +148,7 @@ function appSummary(fleet: AppFleet, options: BenchOptions): Record<string, stri
     AUTH_PER_IP_PER_MINUTE: `${BENCH_AUTH_PER_IP_PER_MINUTE} (raised: all load comes from 127.0.0.1)`,
     LOG_LEVEL: options.logLevel,
     nodeFlags: options.appNodeFlags.join(' ') || '(none)',
-    instances: '1 (push: 2)',
+    instances: options.instances > 1 ? String(options.instances) : '1 (push: 2)',
   };
 }
 

@@ -15,7 +15,8 @@ export interface LoadResult {
 }
 
 export interface HttpLoadOptions {
-  url: string;
+  /** One URL, or several: connections are dealt out over them in turn. */
+  url: string | string[];
   connections: number;
   durationS: number;
   /**

@@ -13,6 +13,8 @@ export interface BenchOptions {
   /** A fast, tiny run (the smoke test): cheap argon2, few users, sockets and families. */
   smoke: boolean;
   ceilings: boolean;
+  /** App instances the HTTP and gRPC scenarios spread over (one process per core = 2). */
+  instances: number;
   users: number;
   families: number;
   sockets: number;
@@ -34,6 +36,7 @@ export const USAGE = `npm run bench -- [options]
   --warmup <s>        unmeasured seconds before each (default 3)
   --ceiling <s>       seconds per ceiling (default 10)
   --no-ceilings       skip the ceilings (ratios are then empty)
+  --instances <n>     app instances (processes) to spread the load over (default 1)
   --users <n>         seeded users (default 2000)
   --families <n>      refresh-token families for refresh (default 1024)
   --sockets <n>       sockets for push (default 1000)
@@ -60,6 +63,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       ceiling: { type: 'string' },
       'no-ceilings': { type: 'boolean' },
       users: { type: 'string' },
+      instances: { type: 'string' },
       families: { type: 'string' },
       sockets: { type: 'string' },
       'pg-url': { type: 'string' },
@@ -88,6 +92,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     ceilingS: num(values.ceiling, smoke ? 0.3 : 10, 'ceiling'),
     smoke,
     ceilings: !values['no-ceilings'],
+    instances: Math.round(num(values.instances, 1, 'instances')),
     users: num(values.users, smoke ? 50 : 2000, 'users'),
     families: num(values.families, smoke ? 128 : 1024, 'families'),
     sockets: num(values.sockets, smoke ? 20 : 1000, 'sockets'),

@@ -32,12 +32,17 @@ export const loginScenario: Scenario = {
       },
     ];
     const load = (durationS: number) =>
-      httpLoad({ url: ctx.primary.url, connections: LOGIN_CONNECTIONS, durationS, requestsFor });
+      httpLoad({
+        url: ctx.targets.map((t) => t.url),
+        connections: LOGIN_CONNECTIONS,
+        durationS,
+        requestsFor,
+      });
     await load(ctx.options.warmupS);
     const measured = await ctx.measured(() => load(ctx.options.durationS));
     return {
       ...measured,
-      params: { connections: LOGIN_CONNECTIONS, users: count },
+      params: { connections: LOGIN_CONNECTIONS, users: count, instances: ctx.targets.length },
       checks: {},
     };
   },

@@ -20,9 +20,18 @@ export const meScenario: Scenario = {
       },
     ];
     const load = (durationS: number) =>
-      httpLoad({ url: ctx.primary.url, connections: ME_CONNECTIONS, durationS, requestsFor });
+      httpLoad({
+        url: ctx.targets.map((t) => t.url),
+        connections: ME_CONNECTIONS,
+        durationS,
+        requestsFor,
+      });
     await load(ctx.options.warmupS);
     const measured = await ctx.measured(() => load(ctx.options.durationS));
-    return { ...measured, params: { connections: ME_CONNECTIONS }, checks: {} };
+    return {
+      ...measured,
+      params: { connections: ME_CONNECTIONS, instances: ctx.targets.length },
+      checks: {},
+    };
   },
 };

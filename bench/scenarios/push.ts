@@ -21,8 +21,9 @@ export const pushScenario: Scenario = {
   summary: 'revocation → socket receipt, sockets over two instances, logout one at a time',
   async run(ctx) {
     const sessions = await ctx.sessions(ctx.options.sockets);
-    const second = await ctx.fleet.start('b');
-    const instances = [ctx.primary, second];
+    // A second instance of its own, unless the run has several already (`--instances`).
+    const started = ctx.targets.length < 2 ? await ctx.fleet.start('push-b') : undefined;
+    const instances = [ctx.primary, started ?? ctx.targets[1]!];
     let seats: Seat[] = [];
     try {
       const connectStarted = performance.now();
@@ -52,7 +53,7 @@ export const pushScenario: Scenario = {
       };
     } finally {
       closeSeats(seats);
-      await ctx.fleet.stop(second);
+      if (started) await ctx.fleet.stop(started);
     }
   },
 };

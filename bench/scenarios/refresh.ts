@@ -26,7 +26,7 @@ export const refreshScenario: Scenario = {
     const families = new RefreshFamilies(await ctx.sessions(ctx.options.families));
     const load = (durationS: number) =>
       httpLoad({
-        url: ctx.primary.url,
+        url: ctx.targets.map((t) => t.url),
         connections,
         durationS,
         requestsFor: (n) => families.requestsFor(n, connections),
@@ -43,7 +43,7 @@ export const refreshScenario: Scenario = {
     const inDatabase = await countDoubleRotations(ctx.databaseUrl);
     return {
       ...measured,
-      params: { connections, families: families.size },
+      params: { connections, families: families.size, instances: ctx.targets.length },
       checks: {
         acceptedTwice: families.acceptedTwice,
         doubleRotationsInDatabase: inDatabase,

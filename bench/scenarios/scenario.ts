@@ -14,8 +14,10 @@ export interface SeededUsers {
 export interface ScenarioContext {
   options: BenchOptions;
   fleet: AppFleet;
-  /** The instance every scenario but `push` loads. */
+  /** The first instance: seeding, and the push scenario's first instance. */
   primary: AppInstance;
+  /** Every instance started for the run (`--instances`): the load spreads over them. */
+  targets: AppInstance[];
   users: SeededUsers;
   databaseUrl: string;
   /** `count` fresh sessions (refresh-token families) of the seeded users, opened in the app. */

@@ -1,4 +1,4 @@
-import { VERIFY_IN_FLIGHT, verifyLoad } from '../lib/verify-load';
+import { VERIFY_IN_FLIGHT, verifyLoadOver } from '../lib/verify-load';
 import type { Scenario } from './scenario';
 
 /**
@@ -14,12 +14,19 @@ export const verifyScenario: Scenario = {
   async run(ctx) {
     const [session] = await ctx.sessions(1);
     const token = session?.accessToken ?? '';
-    const address = ctx.primary.grpcAddress;
-    await verifyLoad(address, token, ctx.options.warmupS);
-    const measured = await ctx.measured(() => verifyLoad(address, token, ctx.options.durationS));
+    const addresses = ctx.targets.map((t) => t.grpcAddress);
+    await verifyLoadOver(addresses, token, ctx.options.warmupS);
+    const measured = await ctx.measured(() =>
+      verifyLoadOver(addresses, token, ctx.options.durationS),
+    );
     return {
       ...measured,
-      params: { inFlight: VERIFY_IN_FLIGHT, channels: 4, tokens: 1 },
+      params: {
+        inFlight: VERIFY_IN_FLIGHT,
+        channels: 4 * addresses.length,
+        tokens: 1,
+        instances: addresses.length,
+      },
       checks: {},
     };
   },

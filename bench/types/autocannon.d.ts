@@ -28,7 +28,7 @@ declare module 'autocannon' {
     }
 
     interface Options {
-      url: string;
+      url: string | string[];
       connections?: number;
       duration?: number;
       amount?: number;
