@@ -24,6 +24,9 @@ export interface ScenarioRecord {
   ratio: number | null;
   /** Postgres statements and Redis commands the app sent per successful operation. */
   ioPerOp: IoPerOp | null;
+  /** App CPU time per successful operation (all instances), and the ceiling process's. */
+  cpuMsPerOp: number | null;
+  ceilingCpuMsPerOp: number | null;
   targets: TargetCheck[];
 }
 
@@ -44,8 +47,20 @@ export function scenarioRecord(input: {
     ceiling,
     ratio: ceiling ? round(input.outcome.load.throughput / ceiling.load.throughput, 3) : null,
     ioPerOp: ioPerOp(input.outcome.usage, input.outcome.load.ok),
+    cpuMsPerOp: cpuMsPerOp(input.outcome.usage.instances, input.outcome.load.ok),
+    ceilingCpuMsPerOp: ceiling ? cpuMsPerOp([ceiling.usage], ceiling.load.ok) : null,
     targets: checkTargets(input.name, input.outcome, ceiling ?? undefined),
   };
+}
+
+/** CPU milliseconds the processes spent per successful operation over the window. */
+export function cpuMsPerOp(
+  usages: readonly { cpuUserMs: number; cpuSystemMs: number }[],
+  ok: number,
+): number | null {
+  if (ok <= 0) return null;
+  const ms = usages.reduce((a, u) => a + u.cpuUserMs + u.cpuSystemMs, 0);
+  return round(ms / ok, 3);
 }
 
 /** `<dir>/<date>-<scenario>.json` per scenario and `<date>-ceilings.json`. */
@@ -73,8 +88,8 @@ const cell = (v: string | number | null) => (v === null ? '–' : String(v));
 /** The results as a Markdown table (printed, and pasted into bench/README.md). */
 export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[]): string {
   const head =
-    '| scenario | ops/s | p50 ms | p99 ms | max ms | errors | app CPU % | app peak RSS MB | load-gen CPU % | machine CPU % | ceiling | ceiling ops/s | ceiling p99 ms | ratio | targets |';
-  const rule = `|${'---|'.repeat(15)}`;
+    '| scenario | ops/s | p50 ms | p99 ms | max ms | errors | app CPU % | app CPU ms/op | app peak RSS MB | load-gen CPU % | machine CPU % | ceiling | ceiling ops/s | ceiling p99 ms | ceiling CPU ms/op | ratio | targets |';
+  const rule = `|${'---|'.repeat(17)}`;
   const rows = records.map((r) => {
     const { load, usage } = r.outcome;
     const missed = r.targets.filter((t) => !t.met).map((t) => `✗ ${t.target} (${t.measured})`);
@@ -86,12 +101,14 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
       load.latency.max,
       load.errors,
       usage.cpuPercent,
+      r.cpuMsPerOp,
       usage.peakRssMb,
       r.outcome.loadGeneratorCpuPercent,
       r.outcome.machineCpuPercent,
       r.ceiling?.name ?? '–',
       r.ceiling?.load.throughput ?? '–',
       r.ceiling?.load.latency.p99 ?? '–',
+      r.ceilingCpuMsPerOp,
       r.ratio === null ? '–' : `${round(r.ratio * 100, 1)} %`,
       missed.length === 0 ? '✓ all met' : missed.join('; '),
     ]
@@ -99,7 +116,7 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
       .join(' | ')} |`;
   });
   const ceilingHead =
-    '| ceiling | ops/s | p50 ms | p99 ms | max ms | errors | CPU % | peak RSS MB |';
+    '| ceiling | ops/s | p50 ms | p99 ms | max ms | errors | CPU % | CPU ms/op | peak RSS MB | load-gen CPU % | machine CPU % |';
   const ceilingRows = ceilings.map(
     (c) =>
       `| ${[
@@ -110,6 +127,7 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
         c.load.latency.max,
         c.load.errors,
         c.usage.cpuPercent,
+        cpuMsPerOp([c.usage], c.load.ok),
         c.usage.peakRssMb,
         c.loadGeneratorCpuPercent,
         c.machineCpuPercent,
@@ -122,6 +140,6 @@ export function resultsTable(records: ScenarioRecord[], ceilings: CeilingResult[
     rule,
     ...rows,
     '',
-    ...(ceilings.length > 0 ? [ceilingHead, `|${'---|'.repeat(10)}`, ...ceilingRows] : []),
+    ...(ceilings.length > 0 ? [ceilingHead, `|${'---|'.repeat(11)}`, ...ceilingRows] : []),
   ].join('\n');
 }
