@@ -68,13 +68,13 @@ export class SessionRefreshService {
     tokenHash: string,
     client: ClientContext,
   ): Promise<RefreshOutcome> {
-    const sessionId = await this.sessions.findSessionIdByTokenHash(tokenHash, manager);
-    if (!sessionId) return INVALID;
     // Session first, then token (the order of every other writer): of two concurrent
     // exchanges of one token, the second waits here and then reads it as `used`.
-    const session = await this.sessions.lockSession(sessionId, manager);
+    const session = await this.sessions.lockSessionOfToken(tokenHash, manager);
+    if (!session) return INVALID; // unknown token, or purged
     const token = await this.sessions.lockRefreshToken(tokenHash, manager);
-    if (!session || !token) return INVALID; // purged in between
+    if (!token) return INVALID; // purged in between
+    const sessionId = session.id;
     const now = new Date();
     const verdict = judgeRefresh(session, token, now, this.config.sessions.idleTtl);
     switch (verdict) {
@@ -99,10 +99,14 @@ export class SessionRefreshService {
   ): Promise<TokenPair> {
     const { session, token, now } = use;
     const seen = describeClient(use.client, this.ipHasher);
-    await this.sessions.markTokenUsed(token.id, now, manager);
-    await this.sessions.recordUse(
-      session.id,
-      { at: now, userAgent: seen.userAgent ?? session.userAgent, ipHash: seen.ipHash },
+    await this.sessions.recordRotation(
+      {
+        tokenId: token.id,
+        sessionId: session.id,
+        at: now,
+        userAgent: seen.userAgent ?? session.userAgent,
+        ipHash: seen.ipHash,
+      },
       manager,
     );
     return this.issuer.issue(manager, { session, parentId: token.id, now });

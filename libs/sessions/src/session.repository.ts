@@ -108,6 +108,21 @@ export class SessionRepository {
     return this.sessions(manager).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
+  /**
+   * {@link lockSession} for the session a refresh token belongs to, found and locked in one
+   * statement (a refresh's first round trip). The token row is not locked: lock it next with
+   * {@link lockRefreshToken}. Null for an unknown token or a purged session.
+   */
+  lockSessionOfToken(tokenHash: string, manager: EntityManager): Promise<SessionEntity | null> {
+    return this.sessions(manager)
+      .createQueryBuilder('s')
+      .setLock('pessimistic_write')
+      .where('s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = :tokenHash)', {
+        tokenHash,
+      })
+      .getOne();
+  }
+
   /** Reads and row-locks a token; call after {@link lockSession} on its session. */
   lockRefreshToken(tokenHash: string, manager: EntityManager): Promise<RefreshTokenEntity | null> {
     return this.tokens(manager).findOne({
@@ -116,19 +131,26 @@ export class SessionRepository {
     });
   }
 
-  async markTokenUsed(id: string, at: Date, manager?: EntityManager): Promise<void> {
-    await this.tokens(manager).update({ id, status: 'active' }, { status: 'used', usedAt: at });
-  }
-
-  /** Records a refresh: the idle timeout restarts, the absolute expiry stays. */
-  async recordUse(
-    id: string,
-    use: { at: Date; userAgent: string | null; ipHash: string | null },
+  /**
+   * Records a rotation in one statement: the presented token becomes `used` (if still active)
+   * and its session's idle timeout restarts (the absolute expiry stays).
+   */
+  async recordRotation(
+    rotation: {
+      tokenId: string;
+      sessionId: string;
+      at: Date;
+      userAgent: string | null;
+      ipHash: string | null;
+    },
     manager?: EntityManager,
   ): Promise<void> {
-    await this.sessions(manager).update(
-      { id },
-      { lastUsedAt: use.at, userAgent: use.userAgent, ipHash: use.ipHash },
+    await (manager ?? this.db.manager).query(
+      `WITH used AS (
+         UPDATE refresh_tokens SET status = 'used', used_at = $1 WHERE id = $2 AND status = 'active'
+       )
+       UPDATE sessions SET last_used_at = $1, user_agent = $3, ip_hash = $4 WHERE id = $5`,
+      [rotation.at, rotation.tokenId, rotation.userAgent, rotation.ipHash, rotation.sessionId],
     );
   }
 
