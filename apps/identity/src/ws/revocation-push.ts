@@ -61,7 +61,8 @@ function isRevocation(event: IdentityEvent): event is IdentityEvent<'session.rev
  * Forwards committed `session.revoked` events to the sockets of the dead sessions, then
  * disconnects them. `in(room).emit` and `in(room).disconnectSockets` go through the adapter,
  * so with the Redis adapter they reach sockets on every instance, in that order (one publisher
- * connection, one subscriber connection per instance).
+ * connection, one subscriber connection per instance). With Redis down, the sockets of this
+ * instance are still told and cut; the others expire with their access tokens.
  */
 @Injectable()
 export class RevocationPush implements OnModuleInit {
@@ -87,6 +88,9 @@ export class RevocationPush implements OnModuleInit {
         ? this.namespace.in(target.room).except(target.except)
         : this.namespace.in(target.room);
       sockets.emit('revoked', target.message);
+      // The Redis adapter disconnects only when its request comes back through Redis, even
+      // on this instance: cut the local sockets now, so a Redis outage cannot spare them.
+      sockets.local.disconnectSockets(true);
       sockets.disconnectSockets(true);
     }
     this.logger.debug(

@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
@@ -41,7 +41,8 @@ export class IdentitySocketAdapter extends IoAdapter {
       },
     }) as Server;
     if (this.redis) {
-      quietUnsubscribes(this.redis.sub);
+      handleRejections(this.redis.pub);
+      handleRejections(this.redis.sub);
       server.adapter(createAdapter(this.redis.pub, this.redis.sub, { key: this.channelKey }));
     }
     this.io = server;
@@ -62,19 +63,60 @@ export class IdentitySocketAdapter extends IoAdapter {
   /** Closes the Redis adapter's connections (after the socket server itself has closed). */
   async closeRedis(): Promise<void> {
     if (!this.redis) return;
-    await Promise.allSettled([this.redis.pub.quit(), this.redis.sub.quit()]);
+    await Promise.all([closeConnection(this.redis.pub), closeConnection(this.redis.sub)]);
   }
 }
 
+/** Bounds QUIT: a hung Redis must not hang shutdown. */
+const QUIT_TIMEOUT_MS = 1_000;
+
 /**
- * The Redis adapter unsubscribes on close without awaiting the result; with Redis down at
- * shutdown those commands reject with nobody listening, an unhandled rejection that would
- * take the process down. Losing an unsubscribe from a dying server is harmless: swallow it.
+ * QUIT when connected (bounded), else a hard disconnect: a QUIT queued on a connection that
+ * is down would wait for a reconnect that never comes, and its retry loop would keep the
+ * process alive.
  */
-function quietUnsubscribes(client: Redis): void {
-  for (const name of ['unsubscribe', 'punsubscribe', 'sunsubscribe'] as const) {
-    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
-      original(...args).catch(() => undefined);
+async function closeConnection(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status !== 'ready') return client.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+  });
+  await Promise.race([client.quit().catch(() => undefined), timedOut]);
+  clearTimeout(timer);
+  // Ends a QUIT that timed out (and its reconnect loop); a no-op after a clean QUIT.
+  client.disconnect();
+}
+
+const logger = new Logger('IdentitySocketAdapter');
+
+/**
+ * The Redis adapter sends some commands without awaiting or catching them: PUBLISH on every
+ * cross-instance broadcast (a revocation push), (P/S)UNSUBSCRIBE on close. While Redis is down
+ * each of those rejects with nobody listening, an unhandled rejection that would take the
+ * process down. Here they resolve instead. A failed PUBLISH is logged: the local half of the
+ * broadcast was delivered, only sockets on other instances missed it (they still expire with
+ * their tokens). An unsubscribe is only sent on a live connection: queued on a dead one it
+ * would hold a timer past shutdown, and a closing server loses nothing by skipping it.
+ */
+function handleRejections(client: Redis): void {
+  const methods = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['publish', 'spublish']) {
+    const original = methods[name]!.bind(client);
+    methods[name] = (...args) =>
+      original(...args).catch((err: unknown) => {
+        logger.warn(
+          { command: name, err: err instanceof Error ? err.message : String(err) },
+          'socket.io Redis adapter command failed; other instances missed a broadcast',
+        );
+        return undefined;
+      });
+  }
+  for (const name of ['unsubscribe', 'punsubscribe', 'sunsubscribe']) {
+    const original = methods[name]!.bind(client);
+    methods[name] = (...args) =>
+      client.status === 'ready'
+        ? original(...args).catch(() => undefined)
+        : Promise.resolve(undefined);
   }
 }
