@@ -19,7 +19,9 @@ export async function describeMachine(pgUrl: string): Promise<Machine> {
   await client.connect();
   let postgres = 'unknown';
   try {
-    const { rows } = await client.query<{ v: string }>('SHOW server_version');
+    const { rows } = await client.query<{ v: string }>(
+      "SELECT current_setting('server_version') AS v",
+    );
     postgres = rows[0]?.v ?? postgres;
   } finally {
     await client.end();
