@@ -7,7 +7,6 @@
  * sockets of live sessions and of other users hear nothing.
  */
 import request from 'supertest';
-import { SessionService } from '@identity/sessions';
 import {
   GOOD_PASSWORD,
   login,
@@ -15,6 +14,7 @@ import {
   MailCatcher,
   mailedToken,
   registerVerified,
+  uniqueEmail,
 } from '@identity/testing';
 import { SessionsSocketClient } from '../../apps/identity/src/ws/client/sessions-socket.client';
 import type { RevokedMessage } from '../../apps/identity/src/ws/client/sessions-socket.contract';
@@ -31,6 +31,7 @@ describe('revocation push over socket.io (/sessions)', () => {
   const mail = new MailCatcher();
   const clients: SessionsSocketClient[] = [];
   let bystander: SessionsSocketClient;
+  let admin: LoggedIn;
 
   const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 
@@ -77,10 +78,16 @@ describe('revocation push over socket.io (/sessions)', () => {
 
   beforeAll(async () => {
     const port = await mail.start();
+    const adminEmail = uniqueEmail('push.admin');
     app = await startTestApp({
       label: 'revocation-push',
-      env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        BOOTSTRAP_ADMIN_EMAIL: adminEmail,
+        ADMIN_REQUIRE_MFA: 'false',
+      },
     });
+    admin = await login(app.url, await registerVerified(app.url, mail, adminEmail), 'admin');
     const other = await login(app.url, await registerVerified(app.url, mail), 'bystander');
     bystander = await connect(other);
   });
@@ -200,16 +207,16 @@ describe('revocation push over socket.io (/sessions)', () => {
     await expectUntouched(sockets[1]!);
   });
 
-  it('account lock: every socket of the user hears `account_locked`', async () => {
+  it('admin lock: every socket of the user hears `account_locked`', async () => {
     const { sessions, sockets } = await userWithSockets(2);
     const me = await request(app.url).get('/auth/me').set(bearer(sessions[0]!.accessToken));
     expect(me.status).toBe(200);
 
-    // What the admin lock does (API.md: "lock revokes all the user's sessions at once").
     const startedAt = Date.now();
-    await app.running.app
-      .get(SessionService)
-      .revokeAll(undefined, { userId: me.body.id, reason: 'account_locked' });
+    await request(app.url)
+      .post(`/admin/users/${me.body.id}/lock`)
+      .set(bearer(admin.accessToken))
+      .expect(204);
 
     for (const socket of sockets) {
       await expectRevoked(socket, { scope: 'user', reason: 'account_locked' }, startedAt);

@@ -94,7 +94,6 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       case 'revoked':
       case 'token_expired':
       case 'session_inactive':
-      case 'session_mismatch':
         this.logger.debug({ reason: refusal }, 'socket handshake refused');
         return new Error(UNAUTHORIZED);
       default:

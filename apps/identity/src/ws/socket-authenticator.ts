@@ -9,20 +9,18 @@ import { type SessionsSocket, sessionRoom, userRoom } from './sessions-socket.ty
 /** Longest token the socket accepts; real access tokens are well under 2 KiB. */
 const MAX_TOKEN_LENGTH = 8_192;
 
-/**
- * Why a socket was refused or a renewal declined. The client only ever learns `unauthorized`
- * (or `session_mismatch` on renewal); the reason is for the log.
- */
+/** Why a handshake was refused. The client only ever learns `unauthorized`; this is for the log. */
 export type SocketRefusal =
   | AuthRejection
   | 'missing_token'
   /** Valid for `authenticate()` (clock leeway) but already past `exp`: nothing to keep alive. */
   | 'token_expired'
   /** Revoked in Postgres, the denylist not written yet (or lost with Redis). */
-  | 'session_inactive'
-  | 'session_mismatch';
+  | 'session_inactive';
 
-type Admission = { ok: true; principal: Principal } | { ok: false; refusal: SocketRefusal };
+type Admission =
+  | { ok: true; principal: Principal }
+  | { ok: false; refusal: Exclude<SocketRefusal, 'missing_token'> };
 
 /**
  * Authenticates sockets of the `/sessions` namespace with the platform's one `authenticate()`:
