@@ -88,14 +88,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   return {
     scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
     durationS: num(values.duration, smoke ? 1 : 20, 'duration'),
-    warmupS: num(values.warmup, smoke ? 0.2 : 3, 'warmup'),
-    ceilingS: num(values.ceiling, smoke ? 0.3 : 10, 'ceiling'),
+    warmupS: num(values.warmup, smoke ? 0.1 : 3, 'warmup'),
+    ceilingS: num(values.ceiling, smoke ? 0.2 : 10, 'ceiling'),
     smoke,
     ceilings: !values['no-ceilings'],
     instances: Math.round(num(values.instances, 1, 'instances')),
-    users: num(values.users, smoke ? 50 : 2000, 'users'),
+    users: num(values.users, smoke ? 30 : 2000, 'users'),
     families: num(values.families, smoke ? 128 : 1024, 'families'),
-    sockets: num(values.sockets, smoke ? 20 : 1000, 'sockets'),
+    sockets: num(values.sockets, smoke ? 10 : 1000, 'sockets'),
     pgAdminUrl:
       values['pg-url'] ?? env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: values['redis-url'] ?? env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
