@@ -64,6 +64,19 @@ describe('HTTP basics', () => {
     expect(tooLong.headers['x-request-id']).not.toBe('a'.repeat(129));
     const none = await request(app.url).get('/no/such/route');
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // Answers written before Nest's router (body-parser errors) carry one too.
+    const malformed = await request(app.url)
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .set('X-Request-Id', 'trace-413')
+      .send('{"broken":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers['x-request-id']).toBe('trace-413');
+    const unsupported = await request(app.url)
+      .post('/auth/login')
+      .set('Content-Type', 'text/plain')
+      .send('x');
+    expect(unsupported.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('sends security headers and hides the framework', async () => {

@@ -16,6 +16,17 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
+/** Express middleware: gives the request its id (and the response its header) first thing. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  (req as IncomingMessage & { id?: string }).id = requestId(req, res);
+  next();
+}
+
+/** The id {@link assignRequestId} gave the request, for pino-http (which must not make another). */
+function existingRequestId(req: IncomingMessage, res: ServerResponse): string {
+  return (req as IncomingMessage & { id?: string }).id ?? requestId(req, res);
+}
+
 /** Paths never logged with their query string: it may hold a token (`/auth/verify-email?token=`). */
 function pathOnly(url: string | undefined): string {
   return (url ?? '').split('?')[0] ?? '';
@@ -30,7 +41,7 @@ function pathOnly(url: string | undefined): string {
 export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
   const options: Options = {
     level: config.logLevel,
-    genReqId: requestId,
+    genReqId: existingRequestId,
     customProps: () => ({ service: 'identity' }),
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({

@@ -13,6 +13,7 @@ import { HttpMetrics } from '../http/ops/http-metrics';
 import { Readiness } from '../http/ops/readiness';
 import { IdentitySocketAdapter } from '../ws/socket-io.adapter';
 import { configureHttpPipeline } from './http-pipeline';
+import { assignRequestId } from './logging';
 
 export interface RunningApp {
   app: NestExpressApplication;
@@ -42,6 +43,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   );
   app.useLogger(app.get(Logger));
   const draining = { value: false };
+  // The request id is fixed before anything can answer (body-parser errors answer from
+  // express middleware, ahead of the logger's own middleware), so every response has one.
+  app.use(assignRequestId);
   app.use(app.get(HttpMetrics).middleware);
   app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
     // While draining, every answer closes its connection, so keep-alive clients move on.
