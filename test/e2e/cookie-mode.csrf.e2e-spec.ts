@@ -5,26 +5,14 @@
  * signed and bound to the session, so a token of another session (or a made-up one) fails.
  */
 import request from 'supertest';
-import { GOOD_PASSWORD, MailCatcher, registerVerified } from '@identity/testing';
+import {
+  cookieHeader,
+  cookiesOf,
+  GOOD_PASSWORD,
+  MailCatcher,
+  registerVerified,
+} from '@identity/testing';
 import { startTestApp, type TestApp } from '../support/app';
-
-type Jar = Record<string, string>;
-
-function cookiesOf(res: request.Response): { jar: Jar; raw: string[] } {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const jar: Jar = {};
-  for (const c of raw) {
-    const [pair] = c.split(';');
-    const [name, ...rest] = pair!.split('=');
-    jar[name!.trim()] = rest.join('=');
-  }
-  return { jar, raw };
-}
-const cookieHeader = (jar: Jar) =>
-  Object.entries(jar)
-    .filter(([, v]) => v !== '')
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
 
 describe.each([
   {

@@ -5,26 +5,9 @@
  * routes are cookie-authenticated POSTs: without the CSRF header they answer 403 `csrf_failed`.
  */
 import request from 'supertest';
-import { MailCatcher, registerVerified } from '@identity/testing';
+import { cookieHeader, cookiesOf, MailCatcher, registerVerified } from '@identity/testing';
 import { startTestApp, type TestApp } from '../support/app';
 import { claimsOf, codeFor, steadyStep } from './mfa.helpers';
-
-type Jar = Record<string, string>;
-
-function cookiesOf(res: request.Response): { jar: Jar; raw: string[] } {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const jar: Jar = {};
-  for (const c of raw) {
-    const [pair] = c.split(';');
-    const [name, ...rest] = pair!.split('=');
-    jar[name!.trim()] = rest.join('=');
-  }
-  return { jar, raw };
-}
-const cookieHeader = (jar: Jar) =>
-  Object.entries(jar)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
 
 describe('MFA in cookie mode', () => {
   let app: TestApp;

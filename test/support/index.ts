@@ -3,3 +3,4 @@ export * from './kv';
 export * from './ports';
 export * from './mail-catcher';
 export * from './flows';
+export * from './cookies';
