@@ -1,4 +1,5 @@
 import { SecretBox } from './secret-box';
+import { clientIpHasher } from './client-ip';
 import { deriveKey, hashToken, hmac, randomToken, safeEqual } from './tokens';
 
 describe('SecretBox', () => {
@@ -58,5 +59,16 @@ describe('token helpers', () => {
     expect(deriveKey(m, 'ip').equals(deriveKey(m, 'ip'))).toBe(true);
     expect(deriveKey(m, 'ip').equals(deriveKey(m, 'csrf'))).toBe(false);
     expect(hmac(deriveKey(m, 'ip'), '127.0.0.1')).not.toBe(hmac(deriveKey(m, 'csrf'), '127.0.0.1'));
+  });
+});
+
+describe('clientIpHasher', () => {
+  it('keys the hash, and hashes an IPv4-mapped address like the IPv4 one', () => {
+    const hash = clientIpHasher(Buffer.alloc(32, 3));
+    expect(hash('::ffff:203.0.113.7')).toBe(hash('203.0.113.7'));
+    expect(hash(' 2001:DB8::1 ')).toBe(hash('2001:db8::1'));
+    expect(hash('203.0.113.7')).not.toBe(hash('203.0.113.8'));
+    expect(hash('203.0.113.7')).not.toBe(clientIpHasher(Buffer.alloc(32, 4))('203.0.113.7'));
+    expect(hash('203.0.113.7')).not.toContain('203');
   });
 });

@@ -1,2 +1,3 @@
 export { SecretBox } from './secret-box';
 export { randomToken, hashToken, safeEqual, hmac, deriveKey } from './tokens';
+export { canonicalIp, clientIpHasher } from './client-ip';

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { deriveKey, hmac } from '@identity/crypto';
+import { canonicalIp, clientIpHasher, deriveKey, hmac } from '@identity/crypto';
 
 /**
  * API.md: emails compare case-insensitively after NFKC and trimming. Applied here as well as
@@ -12,15 +12,8 @@ export function normalizeEmail(raw: string): string {
   return raw.normalize('NFKC').trim().toLowerCase();
 }
 
-/**
- * The address as sessions' `IpHasher` canonicalises it before hashing (trimmed, lower-cased,
- * an IPv4-mapped IPv6 address as plain IPv4), so an audit row's `ip_hash` matches the session's.
- */
-export function canonicalIp(ip: string): string {
-  const normalized = ip.trim().toLowerCase();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(normalized);
-  return mapped?.[1] ?? normalized;
-}
+/** Re-exported for this lib's tests; the rule lives in `@identity/crypto`. */
+export { canonicalIp };
 
 /**
  * The unit a per-IP limit counts: the IPv4 address, or the /64 network of an IPv6 address.
@@ -75,12 +68,12 @@ function isIpv4Mapped(words: number[]): boolean {
 @Injectable()
 export class LimitKeys {
   private readonly limitKey: Buffer;
-  private readonly ipHashKey: Buffer;
+  private readonly hashIp: (ip: string) => string;
 
   constructor(@InjectConfig() config: AppConfig) {
     this.limitKey = deriveKey(config.secrets.keyEncryptionKey, 'limit-key');
-    // The subkey sessions' IpHasher uses: audit rows and sessions then agree on an IP's hash.
-    this.ipHashKey = deriveKey(config.secrets.keyEncryptionKey, 'ip-hash');
+    // The rule sessions' IpHasher uses: audit rows and sessions then agree on an IP's hash.
+    this.hashIp = clientIpHasher(config.secrets.keyEncryptionKey);
   }
 
   /** The counter key of a (normalised) email. */
@@ -101,6 +94,6 @@ export class LimitKeys {
 
   /** The `ipHash` events carry: the same keyed hash sessions store for this address. */
   ipHash(ip: string): string {
-    return hmac(this.ipHashKey, canonicalIp(ip));
+    return this.hashIp(ip);
   }
 }

@@ -77,8 +77,9 @@ export class AccessGuard implements CanActivate {
     access: Extract<RouteAccess, { kind: 'authenticated' }>,
   ): Promise<void> {
     if (access.permission) {
-      const { permissions } = await this.access.grantsOf(principal.userId);
-      if (!permissions.includes(access.permission)) {
+      // From the access cache (Postgres only on a miss), kept current across instances.
+      const current = await this.access.currentAccess(principal.userId).catch(() => undefined);
+      if (!current || current.locked || !current.permissions.includes(access.permission)) {
         throw new ProblemException(403, 'forbidden', 'You may not do this.');
       }
     }
