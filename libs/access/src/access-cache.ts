@@ -112,6 +112,23 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * The user's cached roles and lock state, or undefined when this instance has none (never
+   * reads Postgres). Pass a UUID in lower case.
+   */
+  peek(userId: string): SubjectRow | undefined {
+    return this.subjects.get(userId)?.subject;
+  }
+
+  /**
+   * Loads the user into the cache in the background (a no-op when cached or loading), for a
+   * caller that could not wait for Postgres, e.g. inside a transaction. Failures are logged.
+   */
+  warm(userId: string): void {
+    if (this.subjects.has(userId) || this.subjectLoads.has(userId)) return;
+    this.loadSubject(userId).catch((err: unknown) => this.warn('user load failed', err));
+  }
+
+  /**
    * The union of the permissions of `roles`, sorted, from the role table in memory (reloaded
    * first after a role change). Roles that no longer exist grant nothing.
    */

@@ -61,6 +61,21 @@ export class AccessService {
   }
 
   /**
+   * The roles an access token being minted carries: from memory when this instance has the
+   * user cached (as fresh as {@link currentAccess}, which verification trusts), else read in
+   * `manager`'s transaction. That read is never cached (the transaction may roll back); the
+   * cache is warmed behind it for the user's next token.
+   */
+  async rolesForToken(userId: string, manager?: EntityManager): Promise<string[]> {
+    const id = userId.toLowerCase();
+    const cached = this.cache.peek(id);
+    if (cached) return cached.roles;
+    const { roles } = await this.repo.grantsOf(id, manager);
+    this.cache.warm(id);
+    return roles;
+  }
+
+  /**
    * A user's roles, permissions and lock state from memory (Postgres only on a miss), as they
    * are after every committed change.
    * @throws AccessError `access.invalid_user_id` for an id that is not a UUID,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AccessService } from '@identity/access';
+import { AccessError, AccessService } from '@identity/access';
 import { AccountError } from './account.errors';
 import { UserRepository } from './user.repository';
 
@@ -26,14 +26,20 @@ export class ProfileService {
   ) {}
 
   /**
-   * The profile of `userId` with its roles and permissions as they are now.
+   * The profile of `userId` with its roles and permissions as they are now (from the access
+   * cache, which every committed change invalidates on every instance; the profile itself is
+   * read from Postgres).
    * @throws AccountError `account.not_found` when the account no longer exists (deleted after
    *   its access token was issued) or the id is malformed.
    */
   async me(userId: string): Promise<Profile> {
     const profile = await this.users.findProfile(userId);
     if (!profile) throw new AccountError('account.not_found');
-    const { roles, permissions } = await this.access.grantsOf(userId);
+    const { roles, permissions } = await this.access.currentAccess(userId).catch((err: unknown) => {
+      // Deleted between the two reads: the same answer as if the first had missed it.
+      if (err instanceof AccessError) throw new AccountError('account.not_found');
+      throw err;
+    });
     return {
       id: profile.id,
       email: profile.email,

@@ -68,7 +68,9 @@ export class RedisKvStore implements KvStore {
 
   constructor(private readonly options: RedisKvStoreOptions) {
     this.onError = options.onError ?? ((err) => this.logOncePerOutage(err));
-    this.redis = this.connect({ keyPrefix: options.keyPrefix });
+    // Auto-pipelining: the commands one tick issues (a request's limiter and denylist reads,
+    // and those of concurrent requests) leave in one write, not one write each.
+    this.redis = this.connect({ keyPrefix: options.keyPrefix, enableAutoPipelining: true });
     this.redis.defineCommand('kvIncrementFixedWindow', {
       numberOfKeys: 1,
       lua: INCREMENT_SCRIPT,

@@ -68,12 +68,12 @@ export class SessionRefreshService {
     tokenHash: string,
     client: ClientContext,
   ): Promise<RefreshOutcome> {
-    // Session first, then token (the order of every other writer): of two concurrent
-    // exchanges of one token, the second waits here and then reads it as `used`.
-    const session = await this.sessions.lockSessionOfToken(tokenHash, manager);
-    if (!session) return INVALID; // unknown token, or purged
-    const token = await this.sessions.lockRefreshToken(tokenHash, manager);
-    if (!token) return INVALID; // purged in between
+    // Session and token locked in one statement, session first (the order of every other
+    // writer): of two concurrent exchanges of one token, the second waits here and then
+    // reads it as `used`.
+    const family = await this.sessions.lockFamilyOfToken(tokenHash, manager);
+    if (!family) return INVALID; // unknown token, or purged
+    const { session, token } = family;
     const sessionId = session.id;
     const now = new Date();
     const verdict = judgeRefresh(session, token, now, this.config.sessions.idleTtl);
@@ -99,6 +99,7 @@ export class SessionRefreshService {
   ): Promise<TokenPair> {
     const { session, token, now } = use;
     const seen = describeClient(use.client, this.ipHasher);
+    const refresh = this.issuer.newRefreshToken();
     await this.sessions.recordRotation(
       {
         tokenId: token.id,
@@ -106,10 +107,12 @@ export class SessionRefreshService {
         at: now,
         userAgent: seen.userAgent ?? session.userAgent,
         ipHash: seen.ipHash,
+        // A token never outlives its family: rotation cannot extend the absolute lifetime.
+        next: { tokenHash: refresh.hash, expiresAt: session.expiresAt },
       },
       manager,
     );
-    return this.issuer.issue(manager, { session, parentId: token.id, now });
+    return this.issuer.pair(manager, { session, refreshToken: refresh.token, now });
   }
 
   /** Marks the family compromised, revokes its tokens, and records why, in one transaction. */

@@ -4,45 +4,44 @@ import { AccessService } from '@identity/access';
 import { hashToken, randomToken } from '@identity/crypto';
 import { AccessTokenService } from '@identity/tokens';
 import type { SessionEntity } from './session.entity';
-import { SessionRepository } from './session.repository';
 import type { TokenPair } from './sessions.contract';
 
+/** A refresh token as handed out, and the only form of it that is stored. */
+export interface NewRefreshToken {
+  token: string;
+  hash: string;
+}
+
 /**
- * Hands out the next token pair of a family: a fresh refresh token (stored as its hash only)
- * and an access token carrying the session's `amr` and the user's roles as they are now, so a
- * role change reaches the client at its next refresh.
+ * Hands out the next token pair of a family: a fresh refresh token (stored as its hash only,
+ * by the caller's statement) and an access token carrying the session's `amr` and the user's
+ * roles as they are now, so a role change reaches the client at its next refresh.
  */
 @Injectable()
 export class SessionTokenIssuer {
   constructor(
-    private readonly sessions: SessionRepository,
     private readonly access: AccessService,
     private readonly tokens: AccessTokenService,
   ) {}
 
+  /** 256 random bits; store `hash`, hand out `token`. */
+  newRefreshToken(): NewRefreshToken {
+    const token = randomToken(32);
+    return { token, hash: hashToken(token) };
+  }
+
   /**
-   * Runs in the caller's transaction: if minting fails, the new refresh token is rolled back
+   * Mints the access token and assembles the pair. Call it in the transaction that stored
+   * `refreshToken`, after storing it: if minting fails, the new refresh token is rolled back
    * with everything else.
    * @throws TokensError when no signing key is loaded.
    */
-  async issue(
+  async pair(
     manager: EntityManager,
-    next: { session: SessionEntity; parentId: string | null; now: Date },
+    next: { session: SessionEntity; refreshToken: string; now: Date },
   ): Promise<TokenPair> {
     const { session, now } = next;
-    const refreshToken = randomToken(32);
-    await this.sessions.insertRefreshToken(
-      {
-        sessionId: session.id,
-        tokenHash: hashToken(refreshToken),
-        parentId: next.parentId,
-        now,
-        // A token never outlives its family: rotation cannot extend the absolute lifetime.
-        expiresAt: session.expiresAt,
-      },
-      manager,
-    );
-    const { roles } = await this.access.grantsOf(session.userId, manager);
+    const roles = await this.access.rolesForToken(session.userId, manager);
     const minted = await this.tokens.mint({
       userId: session.userId,
       sessionId: session.id,
@@ -51,7 +50,7 @@ export class SessionTokenIssuer {
     });
     return {
       accessToken: minted.token,
-      refreshToken,
+      refreshToken: next.refreshToken,
       tokenType: 'Bearer',
       expiresIn: minted.expiresIn,
       refreshExpiresIn: Math.max(

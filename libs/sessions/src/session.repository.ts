@@ -17,12 +17,47 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-export interface NewRefreshToken {
-  sessionId: string;
+/** The first token of a family: stored as its hash, expiring with the session. */
+export interface FirstRefreshToken {
   tokenHash: string;
-  parentId: string | null;
-  now: Date;
-  expiresAt: Date;
+}
+
+/** A rotation: the presented token is spent and `next` becomes the family's token. */
+export interface Rotation {
+  tokenId: string;
+  sessionId: string;
+  at: Date;
+  userAgent: string | null;
+  ipHash: string | null;
+  /** A token never outlives its family: `expiresAt` is the session's. */
+  next: { tokenHash: string; expiresAt: Date };
+}
+
+/** A refresh token and its session, both row-locked. */
+export interface LockedFamily {
+  session: SessionEntity;
+  token: RefreshTokenEntity;
+}
+
+interface FamilyRow {
+  id: string;
+  user_id: string;
+  status: SessionEntity['status'];
+  amr: string[];
+  device_name: string | null;
+  user_agent: string | null;
+  ip_hash: string | null;
+  revoked_at: Date | null;
+  revoked_reason: SessionEntity['revokedReason'];
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  token_id: string;
+  token_parent_id: string | null;
+  token_status: RefreshTokenEntity['status'];
+  token_used_at: Date | null;
+  token_created_at: Date;
+  token_expires_at: Date;
 }
 
 /** How sessions end: `compromised` only for refresh-token reuse. */
@@ -54,7 +89,15 @@ export interface LivenessCut {
 export class SessionRepository {
   constructor(private readonly db: Database) {}
 
-  async insertSession(input: NewSession, manager?: EntityManager): Promise<SessionEntity> {
+  /**
+   * Opens a family in one statement: the session row and its first refresh token (a login's
+   * only writes to this context).
+   */
+  async insertSessionWithToken(
+    input: NewSession,
+    first: FirstRefreshToken,
+    manager?: EntityManager,
+  ): Promise<SessionEntity> {
     const session: SessionEntity = {
       id: randomUUID(),
       userId: input.userId,
@@ -69,23 +112,28 @@ export class SessionRepository {
       lastUsedAt: input.now,
       expiresAt: input.expiresAt,
     };
-    await this.sessions(manager).insert(session);
+    await this.run(manager).query(
+      `WITH opened AS (
+         INSERT INTO sessions (id, user_id, status, amr, device_name, user_agent, ip_hash,
+                               created_at, last_used_at, expires_at)
+         VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $7, $8)
+       )
+       INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
+       VALUES ($9, $1, $10, NULL, 'active', $7, $8)`,
+      [
+        session.id,
+        session.userId,
+        session.amr,
+        session.deviceName,
+        session.userAgent,
+        session.ipHash,
+        input.now,
+        input.expiresAt,
+        randomUUID(),
+        first.tokenHash,
+      ],
+    );
     return session;
-  }
-
-  async insertRefreshToken(input: NewRefreshToken, manager?: EntityManager): Promise<string> {
-    const id = randomUUID();
-    await this.tokens(manager).insert({
-      id,
-      sessionId: input.sessionId,
-      tokenHash: input.tokenHash,
-      parentId: input.parentId,
-      status: 'active',
-      usedAt: null,
-      createdAt: input.now,
-      expiresAt: input.expiresAt,
-    });
-    return id;
   }
 
   /** The session a token belongs to (unlocked: a token never changes family). */
@@ -93,64 +141,86 @@ export class SessionRepository {
     tokenHash: string,
     manager?: EntityManager,
   ): Promise<string | null> {
-    const token = await this.tokens(manager).findOne({
-      select: { id: true, sessionId: true },
-      where: { tokenHash },
-    });
-    return token?.sessionId ?? null;
+    const [row] = await this.run(manager).query<{ session_id: string }[]>(
+      `SELECT session_id FROM refresh_tokens WHERE token_hash = $1`,
+      [tokenHash],
+    );
+    return row?.session_id ?? null;
   }
 
   /**
-   * Reads and row-locks a session until `manager`'s transaction ends. Every path that changes
-   * a family locks the session before its tokens, so two of them never deadlock.
+   * Finds a refresh token and its session and row-locks both, session first (the order of
+   * every other writer, so none of them deadlock with a refresh), in one statement: a
+   * refresh's first round trip. Both rows are read as they are once the locks are held (a
+   * concurrent exchange of the same token that committed first is seen as `used`). Null for
+   * an unknown token or a purged family.
    */
-  lockSession(id: string, manager: EntityManager): Promise<SessionEntity | null> {
-    return this.sessions(manager).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-  }
-
-  /**
-   * {@link lockSession} for the session a refresh token belongs to, found and locked in one
-   * statement (a refresh's first round trip). The token row is not locked: lock it next with
-   * {@link lockRefreshToken}. Null for an unknown token or a purged session.
-   */
-  lockSessionOfToken(tokenHash: string, manager: EntityManager): Promise<SessionEntity | null> {
-    return this.sessions(manager)
-      .createQueryBuilder('s')
-      .setLock('pessimistic_write')
-      .where('s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = :tokenHash)', {
+  async lockFamilyOfToken(tokenHash: string, manager: EntityManager): Promise<LockedFamily | null> {
+    const [row] = await manager.query<FamilyRow[]>(
+      `SELECT s.id, s.user_id, s.status, s.amr, s.device_name, s.user_agent, s.ip_hash,
+              s.revoked_at, s.revoked_reason, s.created_at, s.last_used_at, s.expires_at,
+              t.id AS token_id, t.parent_id AS token_parent_id, t.status AS token_status,
+              t.used_at AS token_used_at, t.created_at AS token_created_at,
+              t.expires_at AS token_expires_at
+         FROM sessions s
+         JOIN refresh_tokens t ON t.session_id = s.id
+        WHERE t.token_hash = $1
+          FOR UPDATE OF s, t`,
+      [tokenHash],
+    );
+    if (!row) return null;
+    return {
+      session: {
+        id: row.id,
+        userId: row.user_id,
+        status: row.status,
+        amr: row.amr,
+        deviceName: row.device_name,
+        userAgent: row.user_agent,
+        ipHash: row.ip_hash,
+        revokedAt: row.revoked_at,
+        revokedReason: row.revoked_reason,
+        createdAt: row.created_at,
+        lastUsedAt: row.last_used_at,
+        expiresAt: row.expires_at,
+      },
+      token: {
+        id: row.token_id,
+        sessionId: row.id,
         tokenHash,
-      })
-      .getOne();
-  }
-
-  /** Reads and row-locks a token; call after {@link lockSession} on its session. */
-  lockRefreshToken(tokenHash: string, manager: EntityManager): Promise<RefreshTokenEntity | null> {
-    return this.tokens(manager).findOne({
-      where: { tokenHash },
-      lock: { mode: 'pessimistic_write' },
-    });
+        parentId: row.token_parent_id,
+        status: row.token_status,
+        usedAt: row.token_used_at,
+        createdAt: row.token_created_at,
+        expiresAt: row.token_expires_at,
+      },
+    };
   }
 
   /**
-   * Records a rotation in one statement: the presented token becomes `used` (if still active)
-   * and its session's idle timeout restarts (the absolute expiry stays).
+   * Records a rotation in one statement: the presented token becomes `used` (if still
+   * active), its session's idle timeout restarts (the absolute expiry stays) and the family's
+   * next token is stored. Call with the family locked ({@link lockFamilyOfToken}).
    */
-  async recordRotation(
-    rotation: {
-      tokenId: string;
-      sessionId: string;
-      at: Date;
-      userAgent: string | null;
-      ipHash: string | null;
-    },
-    manager?: EntityManager,
-  ): Promise<void> {
-    await (manager ?? this.db.manager).query(
+  async recordRotation(rotation: Rotation, manager: EntityManager): Promise<void> {
+    await manager.query(
       `WITH used AS (
          UPDATE refresh_tokens SET status = 'used', used_at = $1 WHERE id = $2 AND status = 'active'
+       ), touched AS (
+         UPDATE sessions SET last_used_at = $1, user_agent = $3, ip_hash = $4 WHERE id = $5
        )
-       UPDATE sessions SET last_used_at = $1, user_agent = $3, ip_hash = $4 WHERE id = $5`,
-      [rotation.at, rotation.tokenId, rotation.userAgent, rotation.ipHash, rotation.sessionId],
+       INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
+       VALUES ($6, $5, $7, $2, 'active', $1, $8)`,
+      [
+        rotation.at,
+        rotation.tokenId,
+        rotation.userAgent,
+        rotation.ipHash,
+        rotation.sessionId,
+        randomUUID(),
+        rotation.next.tokenHash,
+        rotation.next.expiresAt,
+      ],
     );
   }
 
@@ -258,6 +328,10 @@ export class SessionRepository {
       .where(`s.status = 'active'`)
       .andWhere('s.expires_at > :now', { now: cut.now })
       .andWhere('s.last_used_at >= :idleSince', { idleSince: cut.idleSince });
+  }
+
+  private run(manager?: EntityManager): EntityManager {
+    return manager ?? this.db.manager;
   }
 
   private sessions(manager?: EntityManager): Repository<SessionEntity> {

@@ -40,7 +40,8 @@ export class SessionService {
   async open(manager: EntityManager, input: OpenSessionInput): Promise<TokenPair> {
     const now = new Date();
     const client = describeClient(input.client, this.ipHasher);
-    const session = await this.sessions.insertSession(
+    const refresh = this.issuer.newRefreshToken();
+    const session = await this.sessions.insertSessionWithToken(
       {
         userId: input.userId,
         amr: [...input.amr],
@@ -50,9 +51,10 @@ export class SessionService {
         now,
         expiresAt: new Date(now.getTime() + this.config.sessions.refreshTtl * 1000),
       },
+      { tokenHash: refresh.hash },
       manager,
     );
-    return this.issuer.issue(manager, { session, parentId: null, now });
+    return this.issuer.pair(manager, { session, refreshToken: refresh.token, now });
   }
 
   /**

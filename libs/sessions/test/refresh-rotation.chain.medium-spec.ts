@@ -73,13 +73,20 @@ describe('refresh rotation: chain', () => {
   it('puts the roles of the moment into the refreshed access token', async () => {
     const userId = await createUser(app, ['user', 'admin']);
     const first = await openSession(app, userId);
-    await app.sql.query(`DELETE FROM user_roles WHERE user_id = $1 AND role_name = 'admin'`, [
-      userId,
-    ]);
+    // The roles are cached by now (the first token's minting warms the access cache): the
+    // change must reach the next token all the same.
+    await app.access.currentAccess(userId);
+    await app.access.setUserRoles({ userId, roles: ['user'] });
     const next = await app.sessions.refresh(first.refreshToken, CLIENT);
     expect(await app.tokens.verify(next.accessToken)).toMatchObject({
       ok: true,
       claims: { roles: ['user'], amr: ['pwd'] },
+    });
+    await app.access.setUserRoles({ userId, roles: ['admin', 'user'] });
+    const third = await app.sessions.refresh(next.refreshToken, CLIENT);
+    expect(await app.tokens.verify(third.accessToken)).toMatchObject({
+      ok: true,
+      claims: { roles: ['admin', 'user'] },
     });
   });
 

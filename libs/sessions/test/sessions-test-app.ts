@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { ACCESS_ENTITIES } from '@identity/access';
+import { ACCESS_ENTITIES, AccessService } from '@identity/access';
 import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
@@ -46,6 +46,7 @@ export interface SessionsTestApp {
   tokens: AccessTokenService;
   denylist: AccessDenylist;
   authenticator: Authenticator;
+  access: AccessService;
   close(): Promise<void>;
 }
 
@@ -98,6 +99,7 @@ export async function startSessionsApp(
     tokens: module.get(AccessTokenService),
     denylist: module.get(AccessDenylist),
     authenticator: module.get(Authenticator),
+    access: module.get(AccessService),
     close: () => closeApp(module, database, keyPrefix),
   };
 }
