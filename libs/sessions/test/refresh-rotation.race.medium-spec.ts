@@ -63,4 +63,21 @@ describe('refresh rotation: concurrent exchanges of one token', () => {
       }
     },
   );
+
+  it('a refresh racing a logout-all of its user never deadlocks: it rotates first, or is refused', async () => {
+    // Both lock the session before its tokens (the refresh in one statement, FOR UPDATE OF
+    // s, t): a refresh that took the token first would deadlock with revokeAll's token update.
+    for (let round = 0; round < ROUNDS * 4; round++) {
+      const userId = await createUser(app);
+      const logins = await Promise.all([1, 2, 3].map(() => openSession(app, userId)));
+      const refreshes = logins.map((l) => refreshOutcome(app, l.refreshToken));
+      const revoked = app.sessions.revokeAll(undefined, { userId, reason: 'logout_all' });
+      const outcomes = await Promise.all(refreshes);
+      await revoked;
+      for (const outcome of outcomes) expect(['ok', 'session.refresh_invalid']).toContain(outcome);
+      for (const login of logins) {
+        expect((await sessionRow(app, login.sessionId)).status).toBe('revoked');
+      }
+    }
+  });
 });
