@@ -61,15 +61,17 @@ export class AccessService {
   }
 
   /**
-   * The roles an access token being minted carries: from memory when this instance has the
-   * user cached (as fresh as {@link currentAccess}, which verification trusts), else read in
-   * `manager`'s transaction. That read is never cached (the transaction may roll back); the
-   * cache is warmed behind it for the user's next token.
+   * The roles an access token being minted carries, as fresh as {@link currentAccess} (which
+   * verification trusts): from memory when this instance has the user cached. On a miss,
+   * without `manager` the user is loaded into the cache; with one (minting inside a
+   * transaction), read in that transaction and not cached (it may roll back), and the cache
+   * is warmed behind it for the user's next token. An unknown user has no roles.
    */
   async rolesForToken(userId: string, manager?: EntityManager): Promise<string[]> {
     const id = userId.toLowerCase();
     const cached = this.cache.peek(id);
     if (cached) return cached.roles;
+    if (!manager) return (await this.cache.subject(id))?.roles ?? [];
     const { roles } = await this.repo.grantsOf(id, manager);
     this.cache.warm(id);
     return roles;

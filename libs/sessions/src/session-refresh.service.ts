@@ -41,14 +41,21 @@ export class SessionRefreshService {
 
   /**
    * Exchanges a refresh token for a new pair.
+   * @throws TokensError when no signing key is loaded (nothing is spent then).
    * @throws SessionError `session.refresh_invalid` (unknown, revoked, expired or idle family),
    * `session.refresh_reused` (an already rotated token; its family is dead from now on).
    */
   async refresh(refreshToken: string, client: ClientContext): Promise<TokenPair> {
     if (!refreshToken) throw new SessionError('session.refresh_invalid');
     const tokenHash = hashToken(refreshToken);
-    // Reuse must be recorded even though the caller gets an error: the transaction returns
-    // the outcome and commits, and only then is it turned into the error.
+    // The pair is minted after the rotation commits: make sure it can be before spending
+    // the client's token.
+    this.issuer.assertCanIssue();
+    const rotated = await this.rotateIfCurrent(tokenHash, client);
+    if (rotated) return rotated;
+    // Anything but the current token of a live family: judged under locks. Reuse must be
+    // recorded even though the caller gets an error: the transaction returns the outcome
+    // and commits, and only then is it turned into the error.
     const outcome = await this.db.withTransaction((manager) =>
       this.exchange(manager, tokenHash, client),
     );
@@ -61,6 +68,30 @@ export class SessionRefreshService {
         if (outcome.killedNow) await this.denylist.deny({ sessionIds: [outcome.sessionId] });
         throw new SessionError('session.refresh_reused');
     }
+  }
+
+  /**
+   * The common case, one statement: the token is its live family's current one, so it is
+   * spent and the next one stored (see `SessionRepository.rotateIfCurrent`). Null when the
+   * token earns anything but `rotate`; nothing has changed then.
+   */
+  private async rotateIfCurrent(
+    tokenHash: string,
+    client: ClientContext,
+  ): Promise<TokenPair | null> {
+    const now = new Date();
+    const seen = describeClient(client, this.ipHasher);
+    const refresh = this.issuer.newRefreshToken();
+    const session = await this.sessions.rotateIfCurrent({
+      tokenHash,
+      now,
+      idleSince: new Date(now.getTime() - this.config.sessions.idleTtl * 1000),
+      userAgent: seen.userAgent,
+      ipHash: seen.ipHash,
+      nextTokenHash: refresh.hash,
+    });
+    if (!session) return null;
+    return this.issuer.pair(undefined, { session, refreshToken: refresh.token, now });
   }
 
   private async exchange(

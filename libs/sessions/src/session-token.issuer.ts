@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AccessService } from '@identity/access';
 import { hashToken, randomToken } from '@identity/crypto';
 import { AccessTokenService } from '@identity/tokens';
-import type { SessionEntity } from './session.entity';
+import type { RotatedSession } from './session.repository';
 import type { TokenPair } from './sessions.contract';
 
 /** A refresh token as handed out, and the only form of it that is stored. */
@@ -30,15 +30,20 @@ export class SessionTokenIssuer {
     return { token, hash: hashToken(token) };
   }
 
+  /** @throws TokensError when no signing key is loaded (so {@link pair} would fail). */
+  assertCanIssue(): void {
+    this.tokens.assertCanMint();
+  }
+
   /**
-   * Mints the access token and assembles the pair. Call it in the transaction that stored
-   * `refreshToken`, after storing it: if minting fails, the new refresh token is rolled back
-   * with everything else.
+   * Mints the access token and assembles the pair. Inside the transaction that stored
+   * `refreshToken` (`manager`), a failed mint rolls the new refresh token back with
+   * everything else; after a commit, call {@link assertCanIssue} before committing.
    * @throws TokensError when no signing key is loaded.
    */
   async pair(
-    manager: EntityManager,
-    next: { session: SessionEntity; refreshToken: string; now: Date },
+    manager: EntityManager | undefined,
+    next: { session: RotatedSession; refreshToken: string; now: Date },
   ): Promise<TokenPair> {
     const { session, now } = next;
     const roles = await this.access.rolesForToken(session.userId, manager);

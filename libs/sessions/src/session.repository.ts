@@ -33,6 +33,29 @@ export interface Rotation {
   next: { tokenHash: string; expiresAt: Date };
 }
 
+/** {@link SessionRepository.rotateIfCurrent}'s input: what a refresh saw and stores. */
+export interface FastRotation {
+  tokenHash: string;
+  now: Date;
+  /** Families last used before this are idle. */
+  idleSince: Date;
+  /** The client's user agent; null keeps the one on record. */
+  userAgent: string | null;
+  ipHash: string | null;
+  /** Hash of the family's next token; it expires with the family. */
+  nextTokenHash: string;
+}
+
+/** What minting the next pair needs of a session. */
+export type RotatedSession = Pick<SessionEntity, 'id' | 'userId' | 'amr' | 'expiresAt'>;
+
+interface RotatedRow {
+  id: string;
+  user_id: string;
+  amr: string[];
+  expires_at: Date;
+}
+
 /** A refresh token and its session, both row-locked. */
 export interface LockedFamily {
   session: SessionEntity;
@@ -195,6 +218,50 @@ export class SessionRepository {
         expiresAt: row.token_expires_at,
       },
     };
+  }
+
+  /**
+   * The common case of a refresh in one statement, outside any transaction: when
+   * `tokenHash` is the active token of a live family (the `rotate` verdict of
+   * `judgeRefresh`, its conditions written in SQL), locks session and token (session first),
+   * spends the token, restarts the idle timeout and stores the next token, and returns the
+   * session. Null in every other case, having changed nothing: the caller then decides under
+   * {@link lockFamilyOfToken}. A concurrent exchange of the same token that commits first
+   * makes this one wait and then find the token spent (the rows are re-checked once locked).
+   */
+  async rotateIfCurrent(input: FastRotation): Promise<RotatedSession | null> {
+    const [row] = await this.db.manager.query<RotatedRow[]>(
+      `WITH current AS (
+         SELECT s.id, s.user_id, s.amr, s.expires_at, s.user_agent, t.id AS token_id
+           FROM sessions s
+           JOIN refresh_tokens t ON t.session_id = s.id
+          WHERE t.token_hash = $1
+            AND t.status = 'active' AND t.expires_at > $2
+            AND s.status = 'active' AND s.expires_at > $2 AND s.last_used_at >= $3
+            FOR UPDATE OF s, t
+       ), used AS (
+         UPDATE refresh_tokens r SET status = 'used', used_at = $2
+           FROM current c WHERE r.id = c.token_id
+       ), touched AS (
+         UPDATE sessions s SET last_used_at = $2, user_agent = COALESCE($4, c.user_agent), ip_hash = $5
+           FROM current c WHERE s.id = c.id
+       ), stored AS (
+         INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
+         SELECT $6, c.id, $7, c.token_id, 'active', $2, c.expires_at FROM current c
+       )
+       SELECT id, user_id, amr, expires_at FROM current`,
+      [
+        input.tokenHash,
+        input.now,
+        input.idleSince,
+        input.userAgent,
+        input.ipHash,
+        randomUUID(),
+        input.nextTokenHash,
+      ],
+    );
+    if (!row) return null;
+    return { id: row.id, userId: row.user_id, amr: row.amr, expiresAt: row.expires_at };
   }
 
   /**

@@ -75,6 +75,15 @@ export class AccessTokenService {
    * Signs a token with the active key.
    * @throws TokensError `tokens.no_signing_key` before the key set has loaded.
    */
+  /**
+   * Throws what {@link mint} would throw for want of a signing key, without minting: for a
+   * caller about to commit something that is only useful with a token minted after it.
+   * @throws TokensError when no signing key is loaded.
+   */
+  assertCanMint(): void {
+    this.keys.signingKey();
+  }
+
   async mint(input: MintAccessTokenInput): Promise<MintedAccessToken> {
     const signer = this.keys.signingKey();
     const { issuer, audience, accessTtl } = this.config.jwt;
