@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { destination, type DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import type { AppConfig } from '@identity/config';
 
@@ -69,5 +69,16 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
     // Health probes and scrapes would drown everything else.
     autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)$/.test(pathOnly(req.url)) },
   };
-  return { pinoHttp: stream ? [options, stream] : options };
+  return { pinoHttp: [options, stream ?? stdoutDestination()] };
+}
+
+/**
+ * Standard output, written asynchronously: a line is handed to the kernel as soon as the
+ * previous write is done, and lines logged meanwhile go out together, so a busy instance makes
+ * one write per batch instead of one blocking write per request (about 15 % of a refresh's
+ * throughput, measured with the bench). pino flushes what is pending when the process exits;
+ * only a SIGKILL or a crash of the machine can lose the last lines.
+ */
+function stdoutDestination(): DestinationStream {
+  return destination({ dest: 1, sync: false });
 }
