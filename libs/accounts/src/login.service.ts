@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AccessService } from '@identity/access';
 import { EventBus, type LoginFailureReason } from '@identity/audit';
 import { Database } from '@identity/database';
 import { type MfaChallenge, MfaChallengeService } from '@identity/mfa';
@@ -7,8 +8,7 @@ import { PasswordHasher } from '@identity/passwords';
 import { type ClientContext, IpHasher, SessionService, type TokenPair } from '@identity/sessions';
 import { AccountError, type AccountErrorCode } from './account.errors';
 import { isValidEmail, normalizeEmail } from './email';
-import type { UserEntity } from './user.entity';
-import { UserRepository } from './user.repository';
+import { type LoginCandidate, UserRepository } from './user.repository';
 
 /** What `POST /auth/login` carries. */
 export interface LoginInput {
@@ -27,7 +27,7 @@ export type LoginResult =
 
 /** A user whose password is known to be right, with what the login must still do. */
 interface Authenticated {
-  user: UserEntity & { passwordHash: string };
+  user: LoginCandidate & { passwordHash: string };
   needsRehash: boolean;
 }
 
@@ -57,6 +57,7 @@ export class LoginService {
     private readonly ipHasher: IpHasher,
     private readonly mfa: MfaChallengeService,
     private readonly throttle: LoginThrottle,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -79,20 +80,23 @@ export class LoginService {
     // The password was right: this pair's consecutive-failure count starts over.
     await this.throttle.recordSuccess(attempt);
     const newHash = needsRehash ? await this.hasher.hash(input.password) : undefined;
+    // Compare-and-set: a password changed since we read the row is never overwritten.
+    const rehash = newHash && { userId: user.id, previousHash: user.passwordHash, ...newHash };
+    if (user.mfaEnabled) {
+      // Told only now, after the password: whether an account has MFA is nobody else's business.
+      if (rehash) await this.users.replacePasswordHash(rehash);
+      const challenge = await this.mfa.issue({
+        userId: user.id,
+        amr: ['pwd'],
+        deviceName: input.deviceName,
+        ipHash,
+      });
+      return { kind: 'mfa_required', userId: user.id, ...challenge };
+    }
+    // The first token's roles then come from memory, inside the transaction.
+    await this.access.prime(user.id);
     return this.db.withTransaction(async (manager) => {
-      if (newHash) {
-        // Compare-and-set: a password changed since we read the row is never overwritten.
-        await this.users.replacePasswordHash(
-          { userId: user.id, previousHash: user.passwordHash, ...newHash },
-          manager,
-        );
-      }
-      // Asked only now, after the password: whether an account has MFA is nobody else's business.
-      const challenge = await this.mfa.challengeIfEnabled(
-        { userId: user.id, amr: ['pwd'], deviceName: input.deviceName, ipHash },
-        manager,
-      );
-      if (challenge) return { kind: 'mfa_required', userId: user.id, ...challenge };
+      if (rehash) await this.users.replacePasswordHash(rehash, manager);
       const pair = await this.sessions.open(manager, {
         userId: user.id,
         amr: ['pwd'],
@@ -116,7 +120,7 @@ export class LoginService {
     attempt: LoginAttempt,
   ): Promise<Authenticated> {
     const user = isValidEmail(input.email)
-      ? await this.users.findByNormalizedEmail(normalizeEmail(input.email))
+      ? await this.users.findLoginCandidate(normalizeEmail(input.email))
       : null;
     if (!user?.passwordHash || user.passwordPepperVersion === null) {
       // No account (or one without a password): the same argon2 verify as a wrong password,

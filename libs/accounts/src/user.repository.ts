@@ -3,6 +3,27 @@ import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { Database } from '@identity/database';
 import { UserEntity, type UserStatus } from './user.entity';
 
+
+/** An account as a password login sees it. */
+export interface LoginCandidate extends UserEntity {
+  /** A confirmed second factor: the login must take the MFA step. */
+  mfaEnabled: boolean;
+}
+
+interface LoginCandidateRow {
+  id: string;
+  email: string;
+  email_normalized: string;
+  name: string | null;
+  status: UserEntity['status'];
+  email_verified_at: Date | null;
+  password_hash: string | null;
+  password_pepper_version: number | null;
+  locked_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  mfa_enabled: boolean;
+}
 /** Postgres would answer a malformed uuid with error 22P02; such an id names nobody. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,6 +73,37 @@ export class UserRepository {
     manager?: EntityManager,
   ): Promise<UserEntity | null> {
     return this.repo(manager).findOneBy({ emailNormalized });
+  }
+
+  /**
+   * What a password login needs of an account, in one statement: the row, and whether the
+   * user has a confirmed second factor. Null for an unknown email.
+   */
+  async findLoginCandidate(emailNormalized: string): Promise<LoginCandidate | null> {
+    const [row] = await this.db.manager.query<LoginCandidateRow[]>(
+      `SELECT u.id, u.email, u.email_normalized, u.name, u.status, u.email_verified_at,
+              u.password_hash, u.password_pepper_version, u.locked_at, u.created_at, u.updated_at,
+              t.enabled_at IS NOT NULL AS mfa_enabled
+         FROM users u
+         LEFT JOIN mfa_totp t ON t.user_id = u.id
+        WHERE u.email_normalized = $1`,
+      [emailNormalized],
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      email: row.email,
+      emailNormalized: row.email_normalized,
+      name: row.name,
+      status: row.status,
+      emailVerifiedAt: row.email_verified_at,
+      passwordHash: row.password_hash,
+      passwordPepperVersion: row.password_pepper_version,
+      lockedAt: row.locked_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      mfaEnabled: row.mfa_enabled,
+    };
   }
 
   /** The account with this id; null for an unknown or malformed id (never a query error). */

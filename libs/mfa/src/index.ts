@@ -5,8 +5,9 @@
  * hashes; wrong codes are capped per mfa_token and per user by `@identity/protection`.
  *
  * @example
- * const challenge = await mfaChallenges.challengeIfEnabled({ userId, amr: ['pwd'] });
- * if (challenge) return { kind: 'mfa_required', ...challenge };
+ * // a first factor passed, for a user with a confirmed second factor:
+ * const challenge = await mfaChallenges.issue({ userId, amr: ['pwd'] });
+ * return { kind: 'mfa_required', ...challenge };
  * // later, POST /auth/mfa/verify:
  * const { pair } = await mfaLogin.verify({ mfaToken, code }, client);
  */

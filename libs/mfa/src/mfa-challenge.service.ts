@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken, randomToken } from '@identity/crypto';
 import { KV_STORE, type KvStore } from '@identity/kv';
-import { MfaTotpRepository } from './mfa-totp.repository';
 
 /** The second factors a login can be completed with (API.md: login's `methods`). */
 export const MFA_METHODS = ['totp', 'recovery_code'] as const;
@@ -49,22 +47,7 @@ export class MfaChallengeService {
   constructor(
     @Inject(KV_STORE) private readonly kv: KvStore,
     @InjectConfig() private readonly config: AppConfig,
-    private readonly totps: MfaTotpRepository,
   ) {}
-
-  /**
-   * The second step a login must take, if the user has a confirmed second factor: a fresh
-   * challenge; null when the first factor is all the user has (the login completes at once).
-   * Pass the manager of the caller's transaction, if any: on the embedded database the pool
-   * has one connection, and a query outside the transaction would wait for it forever.
-   */
-  async challengeIfEnabled(
-    input: MfaChallengeInput,
-    manager?: EntityManager,
-  ): Promise<MfaChallenge | null> {
-    if (!(await this.totps.isEnabled(input.userId, manager))) return null;
-    return this.issue(input);
-  }
 
   /** Issues a challenge for a login whose first factor passed. */
   async issue(input: MfaChallengeInput): Promise<MfaChallenge> {
