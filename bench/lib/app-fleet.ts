@@ -1,20 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessUsage } from '../child/protocol';
 import { ChildHandle } from './child-handle';
+import { PRODUCTION_RUNTIME_ENV } from './production-runtime';
 
 /** Argon2id parameters of the app (and of the argon2 ceiling). */
 export interface Argon2Params {
   memoryCost: number;
   timeCost: number;
   parallelism: number;
+  /** Hashes at once (`ARGON2_CONCURRENCY`); the app's default is one per core. */
+  concurrency: number;
 }
 
 /** The configured production parameters (README, `.env.example`). */
-export const PRODUCTION_ARGON2: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+export const PRODUCTION_ARGON2: Argon2Params = {
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+  concurrency: availableParallelism(),
+};
 /** The tests' cheap parameters, for `--smoke` only. */
-export const SMOKE_ARGON2: Argon2Params = { memoryCost: 1_024, timeCost: 1, parallelism: 1 };
+export const SMOKE_ARGON2: Argon2Params = {
+  memoryCost: 1_024,
+  timeCost: 1,
+  parallelism: 1,
+  concurrency: availableParallelism(),
+};
 
 export interface FleetConfig {
   databaseUrl: string;
@@ -87,8 +101,11 @@ export class AppFleet {
       ARGON2_MEMORY_KIB: String(c.argon2.memoryCost),
       ARGON2_TIME_COST: String(c.argon2.timeCost),
       ARGON2_PARALLELISM: String(c.argon2.parallelism),
+      ARGON2_CONCURRENCY: String(c.argon2.concurrency),
       AUTH_PER_IP_PER_MINUTE: BENCH_AUTH_PER_IP_PER_MINUTE,
       LOG_LEVEL: c.logLevel,
+      // As the production image runs (heap cap, malloc arenas); --app-node-flags add to it.
+      ...PRODUCTION_RUNTIME_ENV,
       ...(c.threadpool ? { UV_THREADPOOL_SIZE: c.threadpool } : {}),
     };
   }

@@ -128,6 +128,8 @@ export const envSchema = z
     ARGON2_MEMORY_KIB: positiveInt.default(19_456),
     ARGON2_TIME_COST: positiveInt.default(2),
     ARGON2_PARALLELISM: positiveInt.default(1),
+    /** Hashes computed at once; default: one per CPU core (see `config.ts`). */
+    ARGON2_CONCURRENCY: positiveInt.optional(),
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
     BREACHED_PASSWORD_API_URL: optionalUrl(['http:', 'https:']),
     BREACHED_PASSWORD_TIMEOUT_MS: positiveInt.default(1_500),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './config';
 import { DEV_KEY_ENCRYPTION_KEY, DEV_PASSWORD_PEPPER } from './config.schema';
 
@@ -40,7 +41,18 @@ describe('loadConfig', () => {
     expect(c.secrets.usingDevSecrets).toBe(true);
     expect(c.cookies.secure).toBe(true);
     expect(c.webhooks.allowPrivate).toBe(true);
-    expect(c.passwords.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    expect(c.passwords.argon2).toEqual({
+      memoryCost: 19456,
+      timeCost: 2,
+      parallelism: 1,
+      concurrency: availableParallelism(),
+    });
+  });
+
+  it('computes one argon2 hash per CPU core at once unless ARGON2_CONCURRENCY says otherwise', () => {
+    expect(loadConfig({}).passwords.argon2.concurrency).toBe(availableParallelism());
+    expect(loadConfig({ ARGON2_CONCURRENCY: '3' }).passwords.argon2.concurrency).toBe(3);
+    expect(problemsOf({ ARGON2_CONCURRENCY: '0' }).join()).toMatch(/ARGON2_CONCURRENCY/);
   });
 
   it('issuer defaults to APP_URL without a trailing slash', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   DEV_KEY_ENCRYPTION_KEY,
   DEV_PASSWORD_PEPPER,
@@ -42,7 +43,13 @@ export interface AppConfig {
     usingDevSecrets: boolean;
   };
   passwords: {
-    argon2: { memoryCost: number; timeCost: number; parallelism: number };
+    argon2: {
+      memoryCost: number;
+      timeCost: number;
+      parallelism: number;
+      /** Hashes computed at once (the rest wait): one per CPU core unless configured. */
+      concurrency: number;
+    };
     minLength: number;
     breachedApiUrl?: string;
     breachedTimeoutMs: number;
@@ -166,6 +173,7 @@ function toAppConfig(e: RawEnv): AppConfig {
         memoryCost: e.ARGON2_MEMORY_KIB,
         timeCost: e.ARGON2_TIME_COST,
         parallelism: e.ARGON2_PARALLELISM,
+        concurrency: e.ARGON2_CONCURRENCY ?? availableParallelism(),
       },
       minLength: e.PASSWORD_MIN_LENGTH,
       breachedApiUrl: e.BREACHED_PASSWORD_API_URL,

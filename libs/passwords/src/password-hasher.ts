@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { InjectConfig, type AppConfig } from '@identity/config';
 import { normalizePassword } from './password-normalization';
+import { WorkSlots } from './work-slots';
 
 /** A new hash and the version of the pepper it was made with; store both. */
 export interface PasswordHash {
@@ -37,8 +38,12 @@ export interface PasswordVerification {
 export class PasswordHasher implements OnModuleInit {
   private readonly logger = new Logger(PasswordHasher.name);
   private dummyHash?: Promise<string>;
+  /** argon2 is CPU-bound: one hash per core at most (`ARGON2_CONCURRENCY`), the rest queue. */
+  private readonly slots: WorkSlots;
 
-  constructor(@InjectConfig() private readonly config: AppConfig) {}
+  constructor(@InjectConfig() private readonly config: AppConfig) {
+    this.slots = new WorkSlots(config.passwords.argon2.concurrency);
+  }
 
   /** Computes the dummy hash at boot so the first unknown-email login is not slower than the rest. */
   async onModuleInit(): Promise<void> {
@@ -52,10 +57,9 @@ export class PasswordHasher implements OnModuleInit {
    */
   async hash(password: string): Promise<PasswordHash> {
     const { pepper } = this.config.secrets;
-    const hash = await argon2.hash(normalizePassword(password), {
-      ...this.hashOptions(),
-      secret: pepper.secret,
-    });
+    const hash = await this.slots.run(() =>
+      argon2.hash(normalizePassword(password), { ...this.hashOptions(), secret: pepper.secret }),
+    );
     return { hash, pepperVersion: pepper.version };
   }
 
@@ -80,7 +84,9 @@ export class PasswordHasher implements OnModuleInit {
       await this.verifyDummy(password);
       return { valid: false, needsRehash: false };
     }
-    const valid = await argon2.verify(hash, normalizePassword(password), { secret: pepper });
+    const valid = await this.slots.run(() =>
+      argon2.verify(hash, normalizePassword(password), { secret: pepper }),
+    );
     if (!valid) return { valid: false, needsRehash: false };
     const needsRehash =
       pepperVersion !== this.config.secrets.pepper.version ||
@@ -97,19 +103,20 @@ export class PasswordHasher implements OnModuleInit {
    */
   async verifyDummy(password: string): Promise<void> {
     const dummy = await this.getDummyHash();
-    await argon2.verify(dummy, normalizePassword(password), {
-      secret: this.config.secrets.pepper.secret,
-    });
+    const secret = this.config.secrets.pepper.secret;
+    await this.slots.run(() => argon2.verify(dummy, normalizePassword(password), { secret }));
   }
 
   private getDummyHash(): Promise<string> {
     // A random password that nobody knows, hashed once at the configured parameters so a dummy
     // verify costs exactly what a real one does. Forgotten on failure, so the next call retries.
-    this.dummyHash ??= argon2
-      .hash(randomBytes(32).toString('base64url'), {
-        ...this.hashOptions(),
-        secret: this.config.secrets.pepper.secret,
-      })
+    this.dummyHash ??= this.slots
+      .run(() =>
+        argon2.hash(randomBytes(32).toString('base64url'), {
+          ...this.hashOptions(),
+          secret: this.config.secrets.pepper.secret,
+        }),
+      )
       .catch((error: unknown) => {
         this.dummyHash = undefined;
         throw error;
