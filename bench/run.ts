@@ -42,7 +42,10 @@ async function main(): Promise<number> {
     databaseUrl: db.url,
     redisUrl: options.redisUrl,
     redisPrefix,
-    argon2: options.smoke ? SMOKE_ARGON2 : PRODUCTION_ARGON2,
+    argon2: {
+      ...(options.smoke ? SMOKE_ARGON2 : PRODUCTION_ARGON2),
+      ...(options.argon2Concurrency ? { concurrency: options.argon2Concurrency } : {}),
+    },
     logLevel: options.logLevel,
     logDir,
     threadpool: process.env.UV_THREADPOOL_SIZE,
@@ -142,7 +145,7 @@ function appSummary(fleet: AppFleet, options: BenchOptions): Record<string, stri
   const a = fleet.config.argon2;
   return {
     NODE_ENV: 'production',
-    argon2: `m=${a.memoryCost} t=${a.timeCost} p=${a.parallelism}${options.smoke ? ' (smoke: cheap)' : ''}`,
+    argon2: `m=${a.memoryCost} t=${a.timeCost} p=${a.parallelism}, ${a.concurrency} at once${options.smoke ? ' (smoke: cheap)' : ''}`,
     UV_THREADPOOL_SIZE: fleet.config.threadpool ?? '4 (default)',
     DATABASE_POOL_SIZE: '10 (default)',
     AUTH_PER_IP_PER_MINUTE: `${BENCH_AUTH_PER_IP_PER_MINUTE} (raised: all load comes from 127.0.0.1)`,

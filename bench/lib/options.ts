@@ -26,6 +26,8 @@ export interface BenchOptions {
   writeResults: boolean;
   /** `--cpu-prof <dir>`: V8 CPU profiles of the app instances (one file per instance). */
   cpuProfileDir?: string;
+  /** `--argon2-concurrency <n>`: the app's ARGON2_CONCURRENCY (and the ceiling's in-flight). */
+  argon2Concurrency?: number;
   /** `--app-node-flags "<flags>"`: Node flags of the app instances. */
   appNodeFlags: string[];
 }
@@ -44,6 +46,7 @@ export const USAGE = `npm run bench -- [options]
   --redis-url <url>   Redis (default $BENCH_REDIS_URL or redis://127.0.0.1:6379)
   --out <dir>         results directory (default bench/results)
   --log-level <lvl>   the app's LOG_LEVEL (default info, as in production)
+  --argon2-concurrency <n>  hashes the app computes at once (default: one per core, as the app)
   --app-node-flags=<f> Node flags for the app instances, e.g. --app-node-flags=--max-old-space-size=160
   --cpu-prof <dir>    write a V8 CPU profile of each app instance there (open in Chrome DevTools)
   --smoke             one-second scenarios, cheap argon2, small counts (results only with --out)
@@ -73,6 +76,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       smoke: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       'app-node-flags': { type: 'string' },
+      'argon2-concurrency': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -104,6 +108,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     writeResults: !smoke || values.out !== undefined,
     cpuProfileDir: values['cpu-prof'],
     appNodeFlags: (values['app-node-flags'] ?? '').split(/\s+/).filter(Boolean),
+    argon2Concurrency:
+      values['argon2-concurrency'] === undefined
+        ? undefined
+        : Math.round(num(values['argon2-concurrency'], 1, 'argon2-concurrency')),
   };
 }
 
