@@ -99,24 +99,22 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
    * @throws when Postgres cannot be reached on a miss.
    */
   async subject(userId: string): Promise<SubjectRow | null> {
-    const cached = this.subjects.get(userId);
-    if (cached) {
-      // Stale by age only (never by a change: changes delete the entry): answer from memory
-      // and re-read behind the caller's back.
-      if (Date.now() - cached.loadedAt > SUBJECT_REFRESH_MS) {
-        this.loadSubject(userId).catch((err: unknown) => this.warn('user refresh failed', err));
-      }
-      return cached.subject;
-    }
-    return this.loadSubject(userId);
+    return this.peek(userId) ?? this.loadSubject(userId);
   }
 
   /**
    * The user's cached roles and lock state, or undefined when this instance has none (never
-   * reads Postgres). Pass a UUID in lower case.
+   * waits for Postgres). Pass a UUID in lower case.
    */
   peek(userId: string): SubjectRow | undefined {
-    return this.subjects.get(userId)?.subject;
+    const cached = this.subjects.get(userId);
+    if (!cached) return undefined;
+    // Stale by age only (never by a change: changes delete the entry): answer from memory and
+    // re-read behind the caller's back, the safety net for a lost invalidation.
+    if (Date.now() - cached.loadedAt > SUBJECT_REFRESH_MS) {
+      this.loadSubject(userId).catch((err: unknown) => this.warn('user refresh failed', err));
+    }
+    return cached.subject;
   }
 
   /**

@@ -3,7 +3,6 @@ import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { Database } from '@identity/database';
 import { UserEntity, type UserStatus } from './user.entity';
 
-
 /** An account as a password login sees it. */
 export interface LoginCandidate extends UserEntity {
   /** A confirmed second factor: the login must take the MFA step. */
@@ -24,6 +23,7 @@ interface LoginCandidateRow {
   updated_at: Date;
   mfa_enabled: boolean;
 }
+
 /** Postgres would answer a malformed uuid with error 22P02; such an id names nobody. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
