@@ -20,38 +20,18 @@ import { join } from 'node:path';
 import {
   type Client,
   credentials,
-  loadPackageDefinition,
   Metadata,
   Server,
   ServerCredentials,
-  type ServiceClientConstructor,
   type ServiceError,
   type sendUnaryData,
   type ServerUnaryCall,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { loadConfig } from '@identity/config';
 import { startApp } from '../apps/identity/src/bootstrap/start-app';
 import { benchUserToken } from './grpc-verify.fixture';
-
-const LOADER = { keepCase: true, longs: Number, enums: String, defaults: true } as const;
-
-/** `proto/` beside `bench/`, from the sources and from the build (`dist/proto`). */
-function protoFile(): { file: string; root: string } {
-  const root = join(__dirname, '../proto');
-  return { file: join(root, 'identity/v1/identity.proto'), root };
-}
-
-function identityService(): ServiceClientConstructor {
-  const { file, root } = protoFile();
-  const pkg = loadPackageDefinition(
-    loadSync(file, { ...LOADER, includeDirs: [root] }),
-  ) as unknown as {
-    identity: { v1: { IdentityService: ServiceClientConstructor } };
-  };
-  return pkg.identity.v1.IdentityService;
-}
+import { identityService } from './lib/identity-proto';
 
 /** What the load is measured against: an address and the token every call presents. */
 export interface Target {

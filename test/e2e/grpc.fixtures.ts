@@ -13,9 +13,9 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
+import { PROTO_LOADER_OPTIONS, protoRoot } from '../../apps/identity/src/grpc/proto-files';
 
-const PROTO_ROOT = join(__dirname, '../../proto');
-const LOADER = { keepCase: true, longs: Number, enums: String, defaults: true } as const;
+const PROTO_ROOT = protoRoot();
 
 export interface VerifyTokenReply {
   active: boolean;
@@ -50,7 +50,7 @@ function constructor(
   proto: string,
   includeDirs?: string[],
 ): ServiceClientConstructor {
-  const pkg = loadPackageDefinition(loadSync(proto, { ...LOADER, includeDirs }));
+  const pkg = loadPackageDefinition(loadSync(proto, { ...PROTO_LOADER_OPTIONS, includeDirs }));
   return path
     .split('.')
     .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as ServiceClientConstructor;

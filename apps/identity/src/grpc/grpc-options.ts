@@ -6,31 +6,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { AppConfig } from '@identity/config';
-
-/** Where `proto/` is, from source (ts) and from the build (`dist/apps/identity/...`). */
-export function protoRoot(): string {
-  for (const candidate of [
-    join(__dirname, '../../../../proto'),
-    join(__dirname, '../../../proto'),
-    join(process.cwd(), 'proto'),
-  ]) {
-    try {
-      readFileSync(join(candidate, 'identity/v1/identity.proto'));
-      return candidate;
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error('proto/identity/v1/identity.proto not found');
-}
-
-const LOADER_OPTIONS = {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+import { PROTO_LOADER_OPTIONS, protoRoot } from './proto-files';
 
 /** TLS from PEM files: cert+key turn TLS on; a client CA also demands client certificates (mTLS). */
 export function grpcCredentials(config: AppConfig): ServerCredentials {
@@ -56,13 +32,13 @@ export function grpcOptions(config: AppConfig, health: HealthImplementation): Gr
       package: 'identity.v1',
       protoPath,
       url: `${config.grpc.host}:${config.grpc.port}`,
-      loader: { ...LOADER_OPTIONS, includeDirs: [root] },
+      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [root] },
       credentials: grpcCredentials(config),
       onLoadPackageDefinition: (_pkg: unknown, server: unknown) => {
         const grpcServer = server as Parameters<HealthImplementation['addToServer']>[0];
         health.addToServer(grpcServer);
         // Reflection describes both our service and the health service.
-        const definition = loadSync([protoPath, healthProtoPath], LOADER_OPTIONS);
+        const definition = loadSync([protoPath, healthProtoPath], PROTO_LOADER_OPTIONS);
         new ReflectionService(definition).addToServer(grpcServer);
       },
     },
