@@ -54,9 +54,10 @@ export class PasswordRecoveryService {
    */
   async forgotPassword(email: string, client: ClientContext): Promise<void> {
     if (!isValidEmail(email)) return;
+    const emailNormalized = normalizeEmail(email);
     // Counted for every address, registered or not, so the limit itself reveals nothing.
-    await this.mailThrottle.consume({ email: normalizeEmail(email), ip: client.ip });
-    const user = await this.users.findByNormalizedEmail(normalizeEmail(email));
+    await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
+    const user = await this.users.findByNormalizedEmail(emailNormalized);
     if (!user || user.status !== 'active') return;
     const ipHash = this.ipHasher.hash(client.ip);
     await this.db.withTransaction(async (manager) => {

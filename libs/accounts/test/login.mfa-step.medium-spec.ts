@@ -100,4 +100,25 @@ describe('login of a user with a second factor', () => {
     );
     expect(audit!.metadata).toEqual({ amr: ['pwd', 'otp'] });
   });
+
+  it('upgrades an outdated hash at the password step, and still asks for the second factor', async () => {
+    const { email, userId } = await enrolledUser();
+    const stronger = await startAccountsApp({
+      label: 'acc_login_mfa_rehash',
+      db: app.db,
+      env: { ARGON2_TIME_COST: '2' },
+    });
+    try {
+      const result = await stronger.login.login({ email, password: GOOD_PASSWORD }, CLIENT);
+      expect(result).toMatchObject({ kind: 'mfa_required', userId });
+      const [row] = await app.dataSource.query<{ hash: string }[]>(
+        `SELECT password_hash AS hash FROM users WHERE id = $1`,
+        [userId],
+      );
+      expect(row!.hash).toContain('m=1024,p=1,t=2$');
+      expect(await app.sessions.list(userId)).toEqual([]);
+    } finally {
+      await stronger.close();
+    }
+  });
 });
