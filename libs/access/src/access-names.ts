@@ -11,7 +11,6 @@ export const BUILT_IN_ROLES: readonly string[] = [DEFAULT_ROLE, ADMIN_ROLE];
 const ROLE_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 /** Same rule as the `ck_permissions_name` constraint: `resource:action`. */
 const PERMISSION_NAME = /^[a-z][a-z0-9_.-]{0,63}:[a-z*][a-z0-9_.*-]{0,63}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a name the `roles` table accepts. */
 export function isRoleName(name: string): boolean {
@@ -21,9 +20,4 @@ export function isRoleName(name: string): boolean {
 /** True for a `resource:action` permission the `permissions` table accepts. */
 export function isPermissionName(name: string): boolean {
   return PERMISSION_NAME.test(name);
-}
-
-/** True for a syntactically valid user id (a UUID). */
-export function isUserId(id: string): boolean {
-  return UUID.test(id);
 }

@@ -1,11 +1,11 @@
+import { DomainError } from '@identity/kernel';
+
 /**
  * Codes of errors the access context throws; each transport maps them exhaustively (HTTP:
  * `validation_failed` 400, `not_found` 404, `role_in_use` 409; gRPC: `INVALID_ARGUMENT`,
  * `NOT_FOUND`).
  */
 export type AccessErrorCode =
-  /** A user id that is not a UUID: it can name nobody. */
-  | 'access.invalid_user_id'
   /** No account has this id. */
   | 'access.user_not_found'
   /** An assignment names roles that do not exist (listed in `details`). */
@@ -21,13 +21,5 @@ export type AccessErrorCode =
   /** The built-in `admin` role must keep `identity:admin`, or nobody could administer. */
   | 'access.admin_permission_required';
 
-/** A refusal of the access context. Its message is the code; `details` name the offending values. */
-export class AccessError extends Error {
-  constructor(
-    readonly code: AccessErrorCode,
-    readonly details: readonly string[] = [],
-  ) {
-    super(code);
-    this.name = 'AccessError';
-  }
-}
+/** A refusal of the access context; `details` name the offending values. */
+export class AccessError extends DomainError<AccessErrorCode> {}

@@ -4,7 +4,7 @@ import { EventBus } from '@identity/audit';
 import { Database } from '@identity/database';
 import { AccessCache } from './access-cache';
 import { AccessError } from './access.errors';
-import { DEFAULT_ROLE, isUserId } from './access-names';
+import { DEFAULT_ROLE } from './access-names';
 import { AccessRepository } from './access.repository';
 
 export { DEFAULT_ROLE } from './access-names';
@@ -83,17 +83,15 @@ export class AccessService {
    * {@link rolesForToken} answers from memory inside it.
    */
   async prime(userId: string): Promise<void> {
-    if (isUserId(userId)) await this.cache.subject(userId.toLowerCase());
+    await this.cache.subject(userId.toLowerCase());
   }
 
   /**
    * A user's roles, permissions and lock state from memory (Postgres only on a miss), as they
    * are after every committed change.
-   * @throws AccessError `access.invalid_user_id` for an id that is not a UUID,
-   *   `access.user_not_found` when no account has it.
+   * @throws AccessError `access.user_not_found` when no account has this id (a UUID).
    */
   async currentAccess(userId: string): Promise<UserAccess> {
-    if (!isUserId(userId)) throw new AccessError('access.invalid_user_id');
     const subject = await this.cache.subject(userId.toLowerCase());
     if (!subject) throw new AccessError('access.user_not_found');
     return {
@@ -116,11 +114,10 @@ export class AccessService {
    * Makes `roles` exactly the user's roles and emits `user.roles_changed`, in one transaction;
    * every instance sees the change before the next verification. Returns the roles, sorted.
    * @throws AccessError `access.unknown_role` (naming them) when a role does not exist,
-   *   `access.invalid_user_id` / `access.user_not_found` for an unknown user.
+   *   `access.user_not_found` for an unknown user.
    */
   async setUserRoles(input: SetUserRolesInput): Promise<string[]> {
     const { userId, actorId } = input;
-    if (!isUserId(userId)) throw new AccessError('access.user_not_found');
     const roles = [...new Set(input.roles)].sort();
     const result = await this.db.withTransaction(async (manager) => {
       if (!(await this.repo.subjectOf(userId, manager))) {
@@ -128,7 +125,7 @@ export class AccessService {
       }
       const known = new Set(await this.repo.existingRoleNames(roles, manager));
       const unknown = roles.filter((r) => !known.has(r));
-      if (unknown.length > 0) throw new AccessError('access.unknown_role', unknown);
+      if (unknown.length > 0) throw new AccessError('access.unknown_role', { details: unknown });
       await this.repo.replaceUserRoles(userId, roles, manager);
       await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
       return roles;
@@ -144,12 +141,11 @@ export class AccessService {
    */
   async addUserRole(input: { userId: string; role: string; actorId?: string }): Promise<string[]> {
     const { userId, role, actorId } = input;
-    if (!isUserId(userId)) throw new AccessError('access.user_not_found');
     const result = await this.db.withTransaction(async (manager) => {
       const subject = await this.repo.subjectOf(userId, manager);
       if (!subject) throw new AccessError('access.user_not_found');
       if ((await this.repo.existingRoleNames([role], manager)).length === 0) {
-        throw new AccessError('access.unknown_role', [role]);
+        throw new AccessError('access.unknown_role', { details: [role] });
       }
       await this.repo.assignRole(userId, role, manager);
       const roles = [...new Set([...subject.roles, role])].sort();

@@ -22,5 +22,4 @@ export {
   BUILT_IN_ROLES,
   isPermissionName,
   isRoleName,
-  isUserId,
 } from './access-names';

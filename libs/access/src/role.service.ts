@@ -52,10 +52,11 @@ export class RoleService {
    */
   async save(input: SaveRoleInput): Promise<RoleView> {
     const { name, description, actorId } = input;
-    if (!isRoleName(name)) throw new AccessError('access.invalid_role_name', [name]);
+    if (!isRoleName(name)) throw new AccessError('access.invalid_role_name', { details: [name] });
     const permissions = [...new Set(input.permissions)].sort();
     const invalid = permissions.filter((p) => !isPermissionName(p));
-    if (invalid.length > 0) throw new AccessError('access.invalid_permission', invalid);
+    if (invalid.length > 0)
+      throw new AccessError('access.invalid_permission', { details: invalid });
     if (name === ADMIN_ROLE && !permissions.includes(ADMIN_PERMISSION)) {
       throw new AccessError('access.admin_permission_required');
     }

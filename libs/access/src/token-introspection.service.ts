@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { type AuthRejection, Authenticator } from '@identity/tokens';
 import { AccessCache } from './access-cache';
-import { isUserId } from './access-names';
+import { isUuid } from '@identity/kernel';
 
 /** Why a token is inactive: what `authenticate()` refuses, or a locked account. */
 export type InactiveReason = AuthRejection | 'user_locked';
@@ -75,7 +75,7 @@ export class TokenIntrospection {
   }
 
   private async isLocked(userId: string | undefined): Promise<boolean> {
-    if (!userId || !isUserId(userId)) return false;
+    if (!isUuid(userId)) return false;
     return (await this.cache.subject(userId))?.locked ?? false;
   }
 }

@@ -102,10 +102,7 @@ describe('access cache across instances', () => {
     });
   });
 
-  it('refuses malformed and unknown user ids', async () => {
-    await expect(b.access.currentAccess('not-a-uuid')).rejects.toMatchObject({
-      code: 'access.invalid_user_id',
-    });
+  it('refuses unknown user ids', async () => {
     await expect(
       b.access.currentAccess('00000000-0000-4000-8000-000000000000'),
     ).rejects.toMatchObject({ code: 'access.user_not_found' });

@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /**
  * Codes of errors the accounts context throws; transports map each exhaustively to API.md's
  * codes (HTTP: `invalid_credentials` 401, `email_not_verified` 403, `account_locked` 403,
@@ -18,10 +20,5 @@ export type AccountErrorCode =
   /** An address the domain refuses to store (API.md "Details": 254 characters, one `@`...). */
   | 'account.invalid_email';
 
-/** A refusal of the accounts context. Its message is the code: safe to log, never user data. */
-export class AccountError extends Error {
-  constructor(readonly code: AccountErrorCode) {
-    super(code);
-    this.name = 'AccountError';
-  }
-}
+/** A refusal of the accounts context. */
+export class AccountError extends DomainError<AccountErrorCode> {}

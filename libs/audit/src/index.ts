@@ -27,4 +27,3 @@ export {
   type ChainVerification,
 } from './audit-log.repository';
 export { AuditLogEntity } from './audit-log.entity';
-export { AuditError, type AuditErrorCode } from './audit.errors';

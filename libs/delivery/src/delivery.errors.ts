@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /** Codes of errors the delivery context raises. */
 export type DeliveryErrorCode =
   /** The stored payload cannot be opened or has an unknown shape (wrong key, version skew). */
@@ -8,15 +10,7 @@ export type DeliveryErrorCode =
  * instead of burning the retry schedule. Its message is stored in `last_error`, so it must
  * never carry a secret.
  */
-export class DeliveryError extends Error {
-  constructor(
-    readonly code: DeliveryErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DeliveryError';
-  }
-}
+export class DeliveryError extends DomainError<DeliveryErrorCode> {}
 
 const MAX_ERROR_LENGTH = 300;
 

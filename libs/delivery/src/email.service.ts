@@ -80,7 +80,9 @@ export class EmailService implements OnModuleInit {
   private open(payload: OutboxPayload): EmailMessage {
     const { sealed } = payload;
     if (typeof sealed !== 'string') {
-      throw new DeliveryError('delivery.payload_unreadable', 'email payload is not sealed');
+      throw new DeliveryError('delivery.payload_unreadable', {
+        message: 'email payload is not sealed',
+      });
     }
     let message: unknown;
     try {
@@ -89,7 +91,9 @@ export class EmailService implements OnModuleInit {
       throw new Error('email payload does not open with this key-encryption key');
     }
     if (!isEmailMessage(message)) {
-      throw new DeliveryError('delivery.payload_unreadable', 'email payload has an unknown shape');
+      throw new DeliveryError('delivery.payload_unreadable', {
+        message: 'email payload has an unknown shape',
+      });
     }
     return message;
   }

@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /**
  * Codes of errors the MFA context throws; transports map each exhaustively to API.md's codes
  * (HTTP: `mfa.code_invalid` 401 `mfa_invalid`, `mfa.confirmation_invalid` 400 `mfa_invalid`,
@@ -21,10 +23,5 @@ export type MfaErrorCode =
   /** The account of an authenticated request no longer exists. */
   | 'mfa.account_not_found';
 
-/** A refusal of the MFA context. Its message is the code: safe to log, never user data. */
-export class MfaError extends Error {
-  constructor(readonly code: MfaErrorCode) {
-    super(code);
-    this.name = 'MfaError';
-  }
-}
+/** A refusal of the MFA context. */
+export class MfaError extends DomainError<MfaErrorCode> {}

@@ -128,7 +128,7 @@ describe('PasswordPolicy', () => {
     const error: unknown = await policy.enforce('password1234').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeakPasswordError);
     expect(error).toMatchObject({
-      code: 'weak_password',
+      code: 'passwords.weak',
       name: 'WeakPasswordError',
       violations: [{ rule: 'common' }],
     });

@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /** Codes of errors the protection context throws; each maps to one 429 problem (API.md). */
 export type ProtectionErrorCode =
   /** Login or MFA attempts are paused (backoff, or a per-email/IP/user budget is spent). */
@@ -10,20 +12,17 @@ export type ProtectionErrorCode =
  * The message and fields say nothing about which limit tripped or how many attempts are left:
  * that would tell an attacker how to pace a guessing run.
  */
-export class ThrottledError extends Error {
+export class ThrottledError extends DomainError<ProtectionErrorCode> {
   /** Whole seconds until a retry can succeed: rounded up, and at least 1 (never "retry now"). */
   readonly retryAfterSeconds: number;
 
-  constructor(
-    readonly code: ProtectionErrorCode,
-    retryAfterSeconds: number,
-  ) {
-    super(
-      code === 'protection.too_many_attempts'
-        ? 'Too many attempts; retry later.'
-        : 'Too many requests; retry later.',
-    );
-    this.name = 'ThrottledError';
+  constructor(code: ProtectionErrorCode, retryAfterSeconds: number) {
+    super(code, {
+      message:
+        code === 'protection.too_many_attempts'
+          ? 'Too many attempts; retry later.'
+          : 'Too many requests; retry later.',
+    });
     this.retryAfterSeconds = Number.isFinite(retryAfterSeconds)
       ? Math.max(1, Math.ceil(retryAfterSeconds))
       : 1;

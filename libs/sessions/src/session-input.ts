@@ -3,19 +3,10 @@ export const DEVICE_NAME_MAX = 100;
 /** Longest user agent kept; real ones are far shorter, so only junk is cut. */
 export const USER_AGENT_MAX = 512;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // C0 and C1 controls: these strings are shown back in the session list, where a newline or an
 // escape sequence has no business.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * True for a canonical uuid. Checked before a query, so a malformed id is an ordinary "not
- * found" instead of Postgres error 22P02 (which would surface as a 500).
- */
-export function isUuid(value: string | undefined): value is string {
-  return value !== undefined && UUID.test(value);
-}
 
 /** A client-supplied label, without control characters, trimmed, at most `max` characters; null when empty. */
 export function clipText(value: string | undefined, max: number): string | null {

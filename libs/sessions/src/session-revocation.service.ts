@@ -5,7 +5,6 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken } from '@identity/crypto';
 import { Database } from '@identity/database';
 import { SessionDenylist } from './session-denylist';
-import { isUuid } from './session-input';
 import { type RevokedSession, SessionRepository } from './session.repository';
 import { type LogoutInput, type RevokeAllInput, SessionError } from './sessions.contract';
 
@@ -27,14 +26,10 @@ export class SessionRevocationService {
 
   /** Ends the presented session; idempotent, never throws for an unknown or dead one. */
   async logout(input: LogoutInput): Promise<void> {
-    // A malformed userId can own nothing; an undefined one would lift the ownership check.
-    const owned = input.userId === undefined || isUuid(input.userId);
-    const revoked = owned
-      ? await this.db.withTransaction(async (manager) => {
-          const ids = await this.logoutTargets(input, manager);
-          return this.endSessions(manager, ids, { reason: 'logout', userId: input.userId });
-        })
-      : [];
+    const revoked = await this.db.withTransaction(async (manager) => {
+      const ids = await this.logoutTargets(input, manager);
+      return this.endSessions(manager, ids, { reason: 'logout', userId: input.userId });
+    });
     await this.denylist.deny({
       sessionIds: revoked.map((s) => s.id),
       token: input.accessJti
@@ -52,7 +47,6 @@ export class SessionRevocationService {
    * one for their tokens, one `session.revoked` event. Returns the ids it ended.
    */
   async revokeAll(manager: EntityManager | undefined, input: RevokeAllInput): Promise<string[]> {
-    if (!isUuid(input.userId)) return [];
     if (manager) {
       const ids = await this.revokeAllIn(manager, input);
       // The caller's transaction may still roll back: deny only once it has committed.
@@ -73,7 +67,6 @@ export class SessionRevocationService {
    * malformed id: the answer never tells another user's session from a missing one.
    */
   async revoke(userId: string, sessionId: string): Promise<void> {
-    if (!isUuid(userId) || !isUuid(sessionId)) throw new SessionError('session.not_found');
     const revoked = await this.db.withTransaction((manager) =>
       this.endSessions(manager, [sessionId], { reason: 'session_revoked', userId }),
     );
@@ -84,7 +77,7 @@ export class SessionRevocationService {
   /** The sessions a logout names: the access token's, and the refresh token's. */
   private async logoutTargets(input: LogoutInput, manager: EntityManager): Promise<string[]> {
     const ids = new Set<string>();
-    if (isUuid(input.sessionId)) ids.add(input.sessionId.toLowerCase());
+    if (input.sessionId) ids.add(input.sessionId.toLowerCase());
     if (input.refreshToken) {
       const id = await this.sessions.findSessionIdByTokenHash(
         hashToken(input.refreshToken),
@@ -123,7 +116,7 @@ export class SessionRevocationService {
   }
 
   private async revokeAllIn(manager: EntityManager, input: RevokeAllInput): Promise<string[]> {
-    const kept = isUuid(input.exceptSessionId) ? input.exceptSessionId : undefined;
+    const kept = input.exceptSessionId;
     const ids = await this.sessions.revokeAllOfUser(
       input.userId,
       { reason: input.reason, at: new Date(), exceptSessionId: kept },

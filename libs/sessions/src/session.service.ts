@@ -4,7 +4,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { IpHasher } from './ip-hasher';
 import { SessionRefreshService } from './session-refresh.service';
 import { SessionRevocationService } from './session-revocation.service';
-import { clipText, describeClient, DEVICE_NAME_MAX, isUuid } from './session-input';
+import { clipText, describeClient, DEVICE_NAME_MAX } from './session-input';
 import { SessionTokenIssuer } from './session-token.issuer';
 import { type LivenessCut, SessionRepository } from './session.repository';
 import type {
@@ -94,7 +94,6 @@ export class SessionService {
 
   /** The user's live sessions (active, not expired, not idle), newest first. */
   async list(userId: string): Promise<SessionView[]> {
-    if (!isUuid(userId)) return [];
     const rows = await this.sessions.listLiveByUser(userId, this.livenessCut());
     return rows.map((s) => ({
       id: s.id,
@@ -107,7 +106,7 @@ export class SessionService {
 
   /** True while the session could still refresh (active, not expired, not idle). */
   async isActive(sessionId: string): Promise<boolean> {
-    return isUuid(sessionId) && this.sessions.isLive(sessionId, this.livenessCut());
+    return this.sessions.isLive(sessionId, this.livenessCut());
   }
 
   private livenessCut(): LivenessCut {

@@ -4,6 +4,7 @@
  * (Kept as the source of these types; the implementation imports them from here.)
  */
 import type { RevocationReason } from '@identity/audit';
+import { DomainError } from '@identity/kernel';
 
 /** Who is asking, as the transport saw it. The raw IP is only ever stored as a keyed hash. */
 export interface ClientContext {
@@ -49,13 +50,8 @@ export interface RevokeAllInput {
 export type SessionErrorCode =
   'session.refresh_invalid' | 'session.refresh_reused' | 'session.not_found';
 
-/** A thrown sessions error; transports map `code` exhaustively. */
-export class SessionError extends Error {
-  constructor(readonly code: SessionErrorCode) {
-    super(code);
-    this.name = 'SessionError';
-  }
-}
+/** A refusal of the sessions context; transports map `code` exhaustively. */
+export class SessionError extends DomainError<SessionErrorCode> {}
 
 /** A session as listed to its owner. */
 export interface SessionView {

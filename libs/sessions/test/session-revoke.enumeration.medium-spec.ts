@@ -2,8 +2,8 @@
  * Revoking one listed session (`DELETE /auth/sessions/:id`). The id comes from the client, so
  * it is attacker-controlled: someone else's session must not be ended, and the answer must not
  * reveal that it exists (404 for foreign, unknown, ended and malformed ids alike: no oracle for
- * probing session ids). A malformed id must be a plain not-found, not a Postgres cast error
- * surfacing as a 500.
+ * probing session ids). A malformed id never gets here: the transport answers it like an
+ * unknown one at its edge (`IdParamPipe`, covered by test/e2e/sessions.e2e-spec.ts).
  */
 import {
   accessState,
@@ -60,19 +60,12 @@ describe('revoke one session', () => {
     expect(await auditOf(app, owner)).toHaveLength(0);
   });
 
-  it('answers not_found for unknown, already ended and malformed ids', async () => {
+  it('answers not_found for unknown and already ended ids', async () => {
     const userId = await createUser(app);
     const ended = await openSession(app, userId);
     await app.sessions.revoke(userId, ended.sessionId);
-    for (const id of [
-      ended.sessionId,
-      '00000000-0000-4000-8000-000000000000',
-      'not-a-uuid',
-      "' OR 1=1 --",
-      '',
-    ]) {
+    for (const id of [ended.sessionId, '00000000-0000-4000-8000-000000000000']) {
       expect(await outcomeOf(app.sessions.revoke(userId, id))).toBe('session.not_found');
     }
-    expect(await outcomeOf(app.sessions.revoke('nope', ended.sessionId))).toBe('session.not_found');
   });
 });

@@ -80,17 +80,15 @@ export async function openPrivateKey(
   try {
     jwk = JSON.parse(box.decryptString(row.privateKeyEnc, row.kid));
   } catch (cause) {
-    throw new TokensError(
-      'tokens.signing_key_unreadable',
-      `the private part of signing key ${row.kid} does not open under the configured key-encryption key`,
-      { cause },
-    );
+    throw new TokensError('tokens.signing_key_unreadable', {
+      message: `the private part of signing key ${row.kid} does not open under the configured key-encryption key`,
+      cause,
+    });
   }
   if (!isPrivateJwk(jwk)) {
-    throw new TokensError(
-      'tokens.signing_key_unreadable',
-      `signing key ${row.kid} holds no private JWK`,
-    );
+    throw new TokensError('tokens.signing_key_unreadable', {
+      message: `signing key ${row.kid} holds no private JWK`,
+    });
   }
   return asCryptoKey(await importJWK(jwk, row.alg, { extractable: false }));
 }

@@ -86,7 +86,8 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
    */
   signingKey(): SigningKey {
     const signer = this.ring.signer;
-    if (!signer) throw new TokensError('tokens.no_signing_key', 'no active signing key loaded');
+    if (!signer)
+      throw new TokensError('tokens.no_signing_key', { message: 'no active signing key loaded' });
     return signer;
   }
 

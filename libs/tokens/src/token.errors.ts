@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /** Codes of errors the tokens context throws; none of them is a client's fault. */
 export type TokensErrorCode =
   /** Asked to sign before the key set was loaded (or while it holds no active key). */
@@ -9,13 +11,4 @@ export type TokensErrorCode =
  * A failure of the token machinery itself (a server fault, never a rejected token: those are
  * results, see `TokenRejection`). Transports answer it as an internal error.
  */
-export class TokensError extends Error {
-  constructor(
-    readonly code: TokensErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'TokensError';
-  }
-}
+export class TokensError extends DomainError<TokensErrorCode> {}

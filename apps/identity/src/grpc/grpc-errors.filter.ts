@@ -3,15 +3,12 @@ import { RpcException } from '@nestjs/microservices';
 import { status } from '@grpc/grpc-js';
 import { type Observable, throwError } from 'rxjs';
 import { AccessError, type AccessErrorCode } from '@identity/access';
+import { assertUnreachable } from '@identity/kernel';
 
 /** What grpc-js turns into the call's status: `code` and `details` (from `message`). */
 export interface GrpcStatusError {
   code: status;
   message: string;
-}
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped error code ${String(value)}`);
 }
 
 /** A refusal to answer with `code`, thrown by the handlers themselves. */
@@ -21,8 +18,6 @@ export function grpcError(code: status, message: string): RpcException {
 
 function fromAccess(code: AccessErrorCode): GrpcStatusError {
   switch (code) {
-    case 'access.invalid_user_id':
-      return { code: status.INVALID_ARGUMENT, message: 'user_id must be a UUID' };
     case 'access.user_not_found':
       return { code: status.NOT_FOUND, message: 'no such user' };
     case 'access.unknown_role':

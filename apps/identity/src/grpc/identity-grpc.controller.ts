@@ -9,6 +9,7 @@ import type {
   VerifyTokenRequest,
   VerifyTokenResponse,
 } from './identity.messages';
+import { isUuid } from '@identity/kernel';
 
 /**
  * Longer than any token this platform mints by far; a bigger one is not worth parsing (its
@@ -42,6 +43,8 @@ export class IdentityGrpcController {
   async getUserPermissions(
     request: GetUserPermissionsRequest,
   ): Promise<GetUserPermissionsResponse> {
+    if (!isUuid(request.user_id))
+      throw grpcError(status.INVALID_ARGUMENT, 'user_id must be a UUID');
     const { roles, permissions } = await this.access.currentAccess(request.user_id);
     return { user_id: request.user_id.toLowerCase(), roles, permissions };
   }

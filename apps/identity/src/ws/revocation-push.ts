@@ -7,6 +7,7 @@ import {
 } from '@identity/audit';
 import type { RevokedMessage, RevokedReason } from './client/sessions-socket.contract';
 import { type SessionsNamespace, sessionRoom, userRoom } from './sessions-socket.types';
+import { assertUnreachable } from '@identity/kernel';
 
 // The wire's reason list is the event spine's, exactly: a reason added on one side only is a
 // type error here, not a reason the web UI does not know.
@@ -20,10 +21,6 @@ export interface RevocationTarget {
   room: string;
   except?: string;
   message: RevokedMessage;
-}
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped revocation scope ${String(value)}`);
 }
 
 /**

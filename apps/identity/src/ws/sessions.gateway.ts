@@ -18,10 +18,7 @@ import { RevocationPush } from './revocation-push';
 import { SocketAuthenticator, type SocketRefusal } from './socket-authenticator';
 import { SocketExpiry } from './socket-expiry';
 import type { SessionsNamespace, SessionsSocket } from './sessions-socket.types';
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped socket refusal ${String(value)}`);
-}
+import { assertUnreachable } from '@identity/kernel';
 
 /**
  * The `/sessions` namespace (API.md "Socket.io (revocation push)"): authenticates the

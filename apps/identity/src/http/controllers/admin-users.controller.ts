@@ -8,6 +8,7 @@ import { adminUsersQuery, userRolesBody } from '../validation/admin.schemas';
 import { AdminOnly } from './admin-access.decorator';
 import { type AdminUserResponse, toAdminUserResponse } from './admin.mappers';
 import { AdminUsersService } from './admin-users.service';
+import { IdParam } from '../validation/id-param.pipe';
 
 /** Accounts, for administrators: look up, lock and unlock, set roles. */
 @Controller('admin/users')
@@ -27,25 +28,31 @@ export class AdminUsersController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string): Promise<AdminUserResponse> {
+  async get(@Param('id', IdParam('user')) id: string): Promise<AdminUserResponse> {
     return toAdminUserResponse(await this.users.get(id));
   }
 
   @Post(':id/lock')
   @HttpCode(204)
-  async lock(@Param('id') id: string, @CurrentPrincipal() admin: Principal): Promise<void> {
+  async lock(
+    @Param('id', IdParam('user')) id: string,
+    @CurrentPrincipal() admin: Principal,
+  ): Promise<void> {
     await this.users.lock(id, admin.userId);
   }
 
   @Post(':id/unlock')
   @HttpCode(204)
-  async unlock(@Param('id') id: string, @CurrentPrincipal() admin: Principal): Promise<void> {
+  async unlock(
+    @Param('id', IdParam('user')) id: string,
+    @CurrentPrincipal() admin: Principal,
+  ): Promise<void> {
     await this.users.unlock(id, admin.userId);
   }
 
   @Put(':id/roles')
   async setRoles(
-    @Param('id') id: string,
+    @Param('id', IdParam('user')) id: string,
     @Body(new ZodPipe(userRolesBody)) body: z.infer<typeof userRolesBody>,
     @CurrentPrincipal() admin: Principal,
   ): Promise<{ roles: string[] }> {

@@ -12,6 +12,7 @@ import {
   type WebhookResponse,
 } from './admin.mappers';
 import { WebhookEndpointService } from './admin-webhooks.service';
+import { IdParam } from '../validation/id-param.pipe';
 
 /** Webhook receivers (SOC/SIEM), for administrators. Delivery itself is the outbox's job. */
 @Controller('admin/webhooks')
@@ -37,7 +38,10 @@ export class AdminWebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('id') id: string, @CurrentPrincipal() admin: Principal): Promise<void> {
+  async delete(
+    @Param('id', IdParam('webhook')) id: string,
+    @CurrentPrincipal() admin: Principal,
+  ): Promise<void> {
     await this.webhooks.delete(id, admin.userId);
   }
 }

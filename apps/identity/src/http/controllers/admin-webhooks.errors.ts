@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /**
  * Codes of the webhook endpoint registry's refusals; `domain-errors.ts` maps them (400
  * `validation_failed`, 404 `not_found`).
@@ -12,10 +14,5 @@ export type WebhookEndpointErrorCode =
   /** No endpoint has this id. */
   | 'webhook.not_found';
 
-/** A refusal of the webhook endpoint registry. Its message is the code. */
-export class WebhookEndpointError extends Error {
-  constructor(readonly code: WebhookEndpointErrorCode) {
-    super(code);
-    this.name = 'WebhookEndpointError';
-  }
-}
+/** A refusal of the webhook endpoint registry. */
+export class WebhookEndpointError extends DomainError<WebhookEndpointErrorCode> {}

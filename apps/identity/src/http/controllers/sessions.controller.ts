@@ -4,6 +4,7 @@ import type { Principal } from '@identity/tokens';
 import { CurrentPrincipal } from '../auth/principal';
 import { Authenticated } from '../auth/route-access.decorators';
 import { type SessionResponse, toSessionResponse } from './auth.mappers';
+import { IdParam } from '../validation/id-param.pipe';
 
 /** A user's own devices: list them, sign one out. */
 @Controller('auth/sessions')
@@ -19,7 +20,10 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdParam('session')) id: string,
+  ): Promise<void> {
     await this.sessions.revoke(principal.userId, id);
   }
 }

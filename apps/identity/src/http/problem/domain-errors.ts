@@ -1,7 +1,6 @@
 import { AccessError } from '@identity/access';
 import { AccountError, type AccountErrorCode } from '@identity/accounts';
 import { MfaError, type MfaErrorCode } from '@identity/mfa';
-import { AuditError, type AuditErrorCode } from '@identity/audit';
 import { WeakPasswordError } from '@identity/passwords';
 import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
@@ -10,10 +9,7 @@ import {
   type WebhookEndpointErrorCode,
 } from '../controllers/admin-webhooks.errors';
 import { ProblemException } from './problem';
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped error code ${String(value)}`);
-}
+import { assertUnreachable } from '@identity/kernel';
 
 function fromAccount(code: AccountErrorCode): ProblemException {
   switch (code) {
@@ -113,7 +109,6 @@ function fromAccess(err: AccessError): ProblemException {
     });
   const { code, details } = err;
   switch (code) {
-    case 'access.invalid_user_id':
     case 'access.user_not_found':
       return new ProblemException(404, 'not_found', 'No such user.');
     case 'access.role_not_found':
@@ -132,23 +127,6 @@ function fromAccess(err: AccessError): ProblemException {
       return invalid('permissions', `not resource:action: ${details.join(', ')}`);
     case 'access.admin_permission_required':
       return invalid('permissions', 'the admin role must keep identity:admin');
-    default:
-      return assertUnreachable(code);
-  }
-}
-
-function fromAudit(code: AuditErrorCode, message: string): ProblemException {
-  switch (code) {
-    case 'audit.invalid_filter':
-      return new ProblemException(400, 'validation_failed', 'The request has invalid fields.', {
-        // The audit context names the filter in its message ('bad user_id', 'unknown event type').
-        errors: [
-          {
-            field: ['user_id', 'before', 'type'].find((f) => message.includes(f)) ?? '(query)',
-            message,
-          },
-        ],
-      });
     default:
       return assertUnreachable(code);
   }
@@ -181,7 +159,6 @@ export function toHttpProblem(err: unknown, passwordField = 'password'): unknown
   if (err instanceof AccountError) return fromAccount(err.code);
   if (err instanceof SessionError) return fromSession(err.code);
   if (err instanceof AccessError) return fromAccess(err);
-  if (err instanceof AuditError) return fromAudit(err.code, err.message);
   if (err instanceof WebhookEndpointError) return fromWebhook(err.code);
   if (err instanceof ThrottledError) return fromThrottle(err);
   if (err instanceof MfaError) return fromMfa(err.code);

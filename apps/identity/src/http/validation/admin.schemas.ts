@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IDENTITY_EVENT_TYPES } from '@identity/audit';
+import { isUuid } from '@identity/kernel';
 import { emailField } from './auth.schemas';
 
 /** `GET /admin/users?email=`. */
@@ -28,12 +29,18 @@ export const roleBody = z
   })
   .strict();
 
-/** `GET /admin/audit`. Filter values are the audit context's to judge. */
+/** `GET /admin/audit`: filters that cannot name an entry are refused before any query. */
 export const auditQuery = z
   .object({
-    user_id: z.string().optional(),
-    type: z.string().optional(),
-    before: z.string().optional(),
+    user_id: z.string().refine(isUuid, 'must be a UUID').optional(),
+    type: z
+      .enum(IDENTITY_EVENT_TYPES, { message: 'must be an event type (API.md, Webhooks)' })
+      .optional(),
+    // A positive bigint: Postgres's bigint tops out at 19 digits.
+    before: z
+      .string()
+      .regex(/^[1-9]\d{0,18}$/, 'must be an audit entry id')
+      .optional(),
     limit: z.coerce
       .number({ message: 'must be a number' })
       .int('must be a whole number')
