@@ -1,17 +1,18 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { decodeProtectedHeader } from 'jose';
 import { AccessService } from '@identity/access';
-import { UserRepository } from '@identity/accounts';
 import type { AppConfig } from '@identity/config';
 import { Database } from '@identity/database';
-import { SessionService } from '@identity/sessions';
+import { IpHasher } from '@identity/sessions';
+import { SignInCore } from '@identity/signin';
+import { UserRepository } from '@identity/users';
 import { SigningKeyService } from '@identity/tokens';
 import type { VerificationKeyInfo } from './grpc-verify';
 
 /**
  * One user of a running platform with a live session: its access token, and the public key,
  * algorithm, issuer and audience that verify it (for the ceiling server). Made straight
- * through the repositories and the session service, without the mail round trip.
+ * through the repositories and the sign-in core, without the mail round trip.
  */
 export async function benchUserToken(
   app: INestApplicationContext,
@@ -26,10 +27,12 @@ export async function benchUserToken(
       manager,
     );
     await get(AccessService).grantDefaultRole(user.id, manager);
-    return get(SessionService).open(manager, {
+    return get(SignInCore).complete(manager, {
       userId: user.id,
       amr: ['pwd'],
+      method: 'password',
       client: { ip: '127.0.0.1', userAgent: 'bench' },
+      ipHash: get(IpHasher).hash('127.0.0.1'),
     });
   });
   const kid = decodeProtectedHeader(pair.accessToken).kid;

@@ -4,3 +4,6 @@ export * from './ports';
 export * from './mail-catcher';
 export * from './flows';
 export * from './cookies';
+export * from './counting-hasher';
+export * from './factories';
+export * from './domain-app';

@@ -6,11 +6,10 @@ import {
   type Type,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { ACCESS_ENTITIES, AccessModule } from '@identity/access';
-import { ACCOUNTS_ENTITIES, AccountsModule } from '@identity/accounts';
+import { AccessModule } from '@identity/access';
+import { AccountsModule } from '@identity/accounts';
 import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
@@ -18,6 +17,7 @@ import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { KvModule } from '@identity/kv';
 import { MFA_ENTITIES, MfaModule } from '@identity/mfa';
 import { ProtectionModule } from '@identity/protection';
+import { SignInModule } from '@identity/signin';
 import { SESSIONS_ENTITIES, SessionsModule } from '@identity/sessions';
 import { TOKENS_ENTITIES, TokensModule } from '@identity/tokens';
 import { migrations } from '../../../migrations';
@@ -42,10 +42,8 @@ import { SessionsSocketModule } from './ws/sessions-socket.module';
 
 /** Every TypeORM entity of every lib, handed to the one DataSource. */
 const ENTITIES: EntityList = [
-  ...ACCOUNTS_ENTITIES,
   ...SESSIONS_ENTITIES,
   ...TOKENS_ENTITIES,
-  ...ACCESS_ENTITIES,
   ...AUDIT_ENTITIES,
   ...DELIVERY_ENTITIES,
   ...MFA_ENTITIES,
@@ -73,12 +71,12 @@ export class AppModule implements NestModule {
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot({ entities: ENTITIES, migrations }),
         KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
-        TerminusModule.forRoot({ logger: false }),
         AuditModule,
         AccessModule,
         TokensModule,
         SessionsModule,
         AccountsModule,
+        SignInModule,
         MfaModule,
         SessionsSocketModule,
         ProtectionModule,

@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { AccessService, ADMIN_ROLE } from '@identity/access';
-import { isValidEmail, normalizeEmail, UserRepository } from '@identity/accounts';
 import { type AppConfig, ConfigError, loadConfig } from '@identity/config';
+import { isValidEmail } from '@identity/users';
+import { AdminError } from './admin/admin.errors';
+import { AdminUsersService } from './admin/admin-users.service';
 import { AppModule } from './app.module';
 
 /** Where the CLI writes: results to `out`, problems and logs to `err`. */
@@ -83,21 +84,24 @@ export async function runCli(
   }
 }
 
-/** Gives `admin` to an existing account; audited as `user.roles_changed`, seen by every instance. */
+/** Gives `admin` to an existing account (the admin use case the HTTP API shares). */
 async function createAdmin(
   app: INestApplicationContext,
   email: string,
   io: CliIo,
 ): Promise<number> {
-  const user = await app.get(UserRepository).findByNormalizedEmail(normalizeEmail(email));
-  if (!user) {
+  let granted;
+  try {
+    granted = await app.get(AdminUsersService).grantAdmin(email);
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
     io.err(
       `No account has the email ${email}. Register it first (POST /auth/register or the web ` +
         'UI), then run this again.',
     );
     return 1;
   }
-  const roles = await app.get(AccessService).addUserRole({ userId: user.id, role: ADMIN_ROLE });
+  const { user, roles } = granted;
   io.out(`${user.email} (${user.id}) now has the roles: ${roles.join(', ')}`);
   if (!user.emailVerifiedAt) {
     io.out('Note: this email is not verified yet; the account cannot sign in until it is.');

@@ -8,7 +8,15 @@ import {
 import { randomUUID } from 'node:crypto';
 import { EventBus, type IdentityEvent } from '@identity/audit';
 import { KV_STORE, type KvStore } from '@identity/kv';
-import { AccessRepository, type SubjectRow } from './access.repository';
+import { isLocked, UserRepository } from '@identity/users';
+import { AccessRepository } from './access.repository';
+
+/** What access decisions need to know about one account: its roles and whether it is locked. */
+export interface SubjectRow {
+  /** Sorted. */
+  roles: string[];
+  locked: boolean;
+}
 
 /** Announces a committed change of roles or of one user's access to every instance. */
 export const ACCESS_CHANGED_CHANNEL = 'access.changed';
@@ -67,6 +75,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly repo: AccessRepository,
+    private readonly users: UserRepository,
     private readonly events: EventBus,
     @Inject(KV_STORE) private readonly kv: KvStore,
   ) {}
@@ -218,8 +227,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     const running = this.subjectLoads.get(userId);
     if (running) return running;
     const epoch = this.subjectEpoch;
-    const load = this.repo
-      .subjectOf(userId)
+    const load = this.readSubject(userId)
       .then((subject) => {
         if (subject && epoch === this.subjectEpoch) this.remember(userId, subject);
         return subject;
@@ -229,6 +237,15 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
       });
     this.subjectLoads.set(userId, load);
     return load;
+  }
+
+  /** The account's lock state and roles, as stored now; null for an unknown account. */
+  private async readSubject(userId: string): Promise<SubjectRow | null> {
+    const [status, roles] = await Promise.all([
+      this.users.findStatus(userId),
+      this.repo.rolesOf(userId),
+    ]);
+    return status === null ? null : { roles, locked: isLocked({ status }) };
   }
 
   private remember(userId: string, subject: SubjectRow): void {

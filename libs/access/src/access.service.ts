@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EventBus } from '@identity/audit';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
+import { UserRepository } from '@identity/users';
 import { AccessCache } from './access-cache';
 import { AccessError } from './access.errors';
 import { DEFAULT_ROLE } from './access-names';
@@ -34,12 +34,13 @@ export class AccessService {
   constructor(
     private readonly db: Database,
     private readonly repo: AccessRepository,
+    private readonly users: UserRepository,
     private readonly cache: AccessCache,
     private readonly events: EventBus,
   ) {}
 
   /** Gives a new account its default role, in the registering transaction. */
-  grantDefaultRole(userId: string, manager?: EntityManager): Promise<void> {
+  grantDefaultRole(userId: string, manager?: Tx): Promise<void> {
     return this.repo.assignRole(userId, DEFAULT_ROLE, manager);
   }
 
@@ -47,7 +48,7 @@ export class AccessService {
    * Gives a role in the caller's transaction, without an event: the caller emits
    * `user.roles_changed` (which also refreshes the caches), as the bootstrap admin grant does.
    */
-  grantRole(userId: string, role: string, manager?: EntityManager): Promise<void> {
+  grantRole(userId: string, role: string, manager?: Tx): Promise<void> {
     return this.repo.assignRole(userId, role, manager);
   }
 
@@ -56,7 +57,7 @@ export class AccessService {
    * given). Token minting and the HTTP guard use it; token verification uses
    * {@link currentAccess} (memory).
    */
-  grantsOf(userId: string, manager?: EntityManager): Promise<Grants> {
+  grantsOf(userId: string, manager?: Tx): Promise<Grants> {
     return this.repo.grantsOf(userId, manager);
   }
 
@@ -67,7 +68,7 @@ export class AccessService {
    * transaction), read in that transaction and not cached (it may roll back), and the cache
    * is warmed behind it for the user's next token. An unknown user has no roles.
    */
-  async rolesForToken(userId: string, manager?: EntityManager): Promise<string[]> {
+  async rolesForToken(userId: string, manager?: Tx): Promise<string[]> {
     const id = userId.toLowerCase();
     const cached = this.cache.peek(id);
     if (cached) return cached.roles;
@@ -120,7 +121,7 @@ export class AccessService {
     const { userId, actorId } = input;
     const roles = [...new Set(input.roles)].sort();
     const result = await this.db.withTransaction(async (manager) => {
-      if (!(await this.repo.subjectOf(userId, manager))) {
+      if ((await this.users.findStatus(userId, manager)) === null) {
         throw new AccessError('access.user_not_found');
       }
       const known = new Set(await this.repo.existingRoleNames(roles, manager));
@@ -142,13 +143,15 @@ export class AccessService {
   async addUserRole(input: { userId: string; role: string; actorId?: string }): Promise<string[]> {
     const { userId, role, actorId } = input;
     const result = await this.db.withTransaction(async (manager) => {
-      const subject = await this.repo.subjectOf(userId, manager);
-      if (!subject) throw new AccessError('access.user_not_found');
+      if ((await this.users.findStatus(userId, manager)) === null) {
+        throw new AccessError('access.user_not_found');
+      }
+      const held = await this.repo.rolesOf(userId, manager);
       if ((await this.repo.existingRoleNames([role], manager)).length === 0) {
         throw new AccessError('access.unknown_role', { details: [role] });
       }
       await this.repo.assignRole(userId, role, manager);
-      const roles = [...new Set([...subject.roles, role])].sort();
+      const roles = [...new Set([...held, role])].sort();
       await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
       return roles;
     });

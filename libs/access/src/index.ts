@@ -1,5 +1,5 @@
 /** `@identity/access`: roles, permissions (`resource:action`), who holds them, and token introspection. */
-export { AccessModule, ACCESS_ENTITIES } from './access.module';
+export { AccessModule } from './access.module';
 export {
   AccessService,
   DEFAULT_ROLE,

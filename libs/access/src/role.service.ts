@@ -10,7 +10,8 @@ import {
   isPermissionName,
   isRoleName,
 } from './access-names';
-import { AccessRepository, type RoleRow } from './access.repository';
+import { AccessRepository } from './access.repository';
+import type { RoleRecord } from './access.tables';
 
 /** A role as the admin API shows it. */
 export interface RoleView {
@@ -97,6 +98,6 @@ export class RoleService {
   }
 }
 
-function toRoleView(row: RoleRow): RoleView {
+function toRoleView(row: RoleRecord): RoleView {
   return { name: row.name, description: row.description, permissions: row.permissions };
 }

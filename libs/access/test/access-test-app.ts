@@ -3,9 +3,9 @@ import { AUDIT_ENTITIES, AuditModule, EventBus, type IdentityEvent } from '@iden
 import { ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
 import { KvModule } from '@identity/kv';
-import { TEST_REDIS_URL } from '@identity/testing';
+import { TEST_REDIS_URL, UserFactory } from '@identity/testing';
 import { TOKENS_ENTITIES } from '@identity/tokens';
-import { ACCESS_ENTITIES, AccessModule } from '../src/access.module';
+import { AccessModule } from '../src/access.module';
 import { AccessService } from '../src/access.service';
 import { RoleService } from '../src/role.service';
 import { TokenIntrospection } from '../src/token-introspection.service';
@@ -19,7 +19,7 @@ export interface AccessTestApp {
   database: Database;
   /** Every committed event, in order. */
   events: IdentityEvent[];
-  /** Inserts an account straight into `users` (the accounts context is not booted here). */
+  /** An account without roles, made through the real repositories. */
   newUser(status?: 'active' | 'locked'): Promise<string>;
   close(): Promise<void>;
 }
@@ -43,7 +43,7 @@ export async function startAccessApp(options: {
         }),
       ),
       DatabaseModule.forRoot({
-        entities: [...ACCESS_ENTITIES, ...TOKENS_ENTITIES, ...AUDIT_ENTITIES],
+        entities: [...TOKENS_ENTITIES, ...AUDIT_ENTITIES],
         migrations: [],
       }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix: options.keyPrefix }),
@@ -65,12 +65,7 @@ export async function startAccessApp(options: {
     database,
     events,
     async newUser(status = 'active') {
-      const email = `u${Math.random().toString(36).slice(2)}@example.test`;
-      const [row] = await database.manager.query<{ id: string }[]>(
-        `INSERT INTO users (email, email_normalized, status) VALUES ($1, $1, $2) RETURNING id`,
-        [email, status],
-      );
-      return row!.id;
+      return (await new UserFactory(module).create({ password: null, roles: [], status })).id;
     },
     close: () => module.close(),
   };

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AccessService } from '@identity/access';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { normalizeEmail } from './email';
-import { UserRepository } from './user.repository';
+import type { Tx } from '@identity/database';
+import { normalizeEmail, UserRepository } from '@identity/users';
 
 /** The role `BOOTSTRAP_ADMIN_EMAIL` receives. */
 const ADMIN_ROLE = 'admin';
@@ -26,9 +25,9 @@ export class EmailConfirmation {
    * Marks the email verified in `manager`'s transaction. Only the first time: emits
    * `user.email_verified` and, for `BOOTSTRAP_ADMIN_EMAIL`, grants `admin`.
    */
-  async confirm(manager: EntityManager, input: { userId: string; ipHash?: string }): Promise<void> {
+  async confirm(manager: Tx, input: { userId: string; ipHash?: string }): Promise<void> {
     const { userId, ipHash } = input;
-    if (!(await this.users.markVerified(userId, manager))) return;
+    if (!(await this.users.markVerified(userId, new Date(), manager))) return;
     await this.events.emit(manager, 'user.email_verified', { userId, ipHash });
     await this.grantBootstrapAdmin(manager, userId, ipHash);
   }
@@ -40,7 +39,7 @@ export class EmailConfirmation {
    * an admin role taken away later is not handed back by a second verification link.
    */
   private async grantBootstrapAdmin(
-    manager: EntityManager,
+    manager: Tx,
     userId: string,
     ipHash: string | undefined,
   ): Promise<void> {

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { hashToken, randomToken } from '@identity/crypto';
-import { Database } from '@identity/database';
-import { EmailVerificationEntity } from './email-verification.entity';
-import { PasswordResetEntity } from './password-reset.entity';
+import { Database, type Tx } from '@identity/database';
 
-/** The two tables with the one-time token shape; a fixed list, never user input in SQL. */
+/**
+ * The two tables of emailed one-time tokens (migrations/1764000000000-initial-schema.ts), one
+ * shape: `id`, `user_id`, `token_hash` (SHA-256 hex of the token, unique), `created_at`,
+ * `expires_at`, `used_at` (null until used). A fixed list, never user input in SQL.
+ */
 type OneTimeTokenTable = 'email_verifications' | 'password_resets';
-
-type OneTimeTokenEntity = typeof EmailVerificationEntity | typeof PasswordResetEntity;
 
 /** What `issue` needs. */
 export interface IssueTokenInput {
@@ -25,18 +24,18 @@ export interface IssueTokenInput {
 abstract class OneTimeTokenRepository {
   protected constructor(
     private readonly db: Database,
-    private readonly entity: OneTimeTokenEntity,
     private readonly table: OneTimeTokenTable,
   ) {}
 
   /** Stores a new token for `userId`; returns the plain token (for the mail only). */
-  async issue(input: IssueTokenInput, manager?: EntityManager): Promise<string> {
+  async issue(input: IssueTokenInput, tx?: Tx): Promise<string> {
     const token = randomToken(32);
-    await (manager ?? this.db.manager).getRepository(this.entity).insert({
-      userId: input.userId,
-      tokenHash: hashToken(token),
-      expiresAt: new Date(Date.now() + input.ttlSeconds * 1000),
-    });
+    await this.db.execute(
+      `INSERT INTO ${this.table} (user_id, token_hash, expires_at)
+       VALUES ($1, $2, now() + make_interval(secs => $3))`,
+      [input.userId, hashToken(token), input.ttlSeconds],
+      tx,
+    );
     return token;
   }
 
@@ -45,34 +44,37 @@ abstract class OneTimeTokenRepository {
    * One statement: the row lock makes a second concurrent consume wait and then see
    * `used_at` set, so a token works exactly once however many requests race for it.
    */
-  async consume(token: string, manager?: EntityManager): Promise<string | null> {
-    const [rows] = await (manager ?? this.db.manager).query<[{ user_id: string }[], number]>(
+  async consume(token: string, tx?: Tx): Promise<string | null> {
+    const row = await this.db.one<{ user_id: string }>(
       `UPDATE ${this.table} SET used_at = now()
         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
         RETURNING user_id`,
       [hashToken(token)],
+      tx,
     );
-    return rows[0]?.user_id ?? null;
+    return row?.user_id ?? null;
   }
 
   /**
    * The user of a live token, without using it up: lets a caller check what it needs (the
    * password policy) before the token is burnt by {@link consume}.
    */
-  async findLiveUserId(token: string, manager?: EntityManager): Promise<string | null> {
-    const rows = await (manager ?? this.db.manager).query<{ user_id: string }[]>(
+  async findLiveUserId(token: string, tx?: Tx): Promise<string | null> {
+    const row = await this.db.one<{ user_id: string }>(
       `SELECT user_id FROM ${this.table}
         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`,
       [hashToken(token)],
+      tx,
     );
-    return rows[0]?.user_id ?? null;
+    return row?.user_id ?? null;
   }
 
   /** Uses up every live token of the user at once (one statement). */
-  async invalidateAll(userId: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.db.manager).query(
+  async invalidateAll(userId: string, tx?: Tx): Promise<void> {
+    await this.db.execute(
       `UPDATE ${this.table} SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`,
       [userId],
+      tx,
     );
   }
 }
@@ -81,7 +83,7 @@ abstract class OneTimeTokenRepository {
 @Injectable()
 export class EmailVerificationRepository extends OneTimeTokenRepository {
   constructor(db: Database) {
-    super(db, EmailVerificationEntity, 'email_verifications');
+    super(db, 'email_verifications');
   }
 }
 
@@ -89,7 +91,7 @@ export class EmailVerificationRepository extends OneTimeTokenRepository {
 @Injectable()
 export class PasswordResetRepository extends OneTimeTokenRepository {
   constructor(db: Database) {
-    super(db, PasswordResetEntity, 'password_resets');
+    super(db, 'password_resets');
   }
 }
 

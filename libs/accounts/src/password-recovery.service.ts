@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
 import { MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher, SessionService } from '@identity/sessions';
 import { AccountError } from './account.errors';
-import { isValidEmail, normalizeEmail } from './email';
 import { EmailConfirmation } from './email-confirmation';
 import { PasswordResetRepository } from './one-time-token.repository';
-import type { UserEntity } from './user.entity';
-import { UserRepository } from './user.repository';
+import { isValidEmail, normalizeEmail, type User, UserRepository } from '@identity/users';
 
 /** What `POST /auth/reset-password` carries. */
 export interface ResetPasswordInput {
@@ -57,7 +54,7 @@ export class PasswordRecoveryService {
     const emailNormalized = normalizeEmail(email);
     // Counted for every address, registered or not, so the limit itself reveals nothing.
     await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
-    const user = await this.users.findByNormalizedEmail(emailNormalized);
+    const user = await this.users.findByEmail(emailNormalized);
     if (!user || user.status !== 'active') return;
     const ipHash = this.ipHasher.hash(client.ip);
     await this.db.withTransaction(async (manager) => {
@@ -133,21 +130,13 @@ export class PasswordRecoveryService {
     });
   }
 
-  private async verifyCurrentPassword(user: UserEntity, password: string): Promise<void> {
-    if (user.passwordHash === null || user.passwordPepperVersion === null) {
-      // A federated-only account has no password to know; same argon2 work as a wrong one.
-      await this.hasher.verifyDummy(password);
-      throw new AccountError('account.invalid_credentials');
-    }
-    const { valid } = await this.hasher.verify({
-      hash: user.passwordHash,
-      pepperVersion: user.passwordPepperVersion,
-      password,
-    });
+  private async verifyCurrentPassword(user: User, password: string): Promise<void> {
+    // A federated-only account has no password to know: the same argon2 work, then refused.
+    const { valid } = await this.hasher.verifyStored(user.password, password);
     if (!valid) throw new AccountError('account.invalid_credentials');
   }
 
-  private queuePasswordChanged(manager: EntityManager, user: UserEntity): Promise<void> {
+  private queuePasswordChanged(manager: Tx, user: User): Promise<void> {
     return this.mail.queue(manager, {
       template: 'password_changed',
       to: user.email,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccessError, AccessService } from '@identity/access';
 import { AccountError } from './account.errors';
-import { UserRepository } from './user.repository';
+import { UserRepository } from '@identity/users';
 
 /** The signed-in user's own view of the account (`GET /auth/me`, before snake_case mapping). */
 export interface Profile {

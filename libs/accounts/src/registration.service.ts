@@ -1,19 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AccessService } from '@identity/access';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { Database, isUniqueViolation } from '@identity/database';
+import { Database, isUniqueViolation, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, type PasswordHash, PasswordPolicy } from '@identity/passwords';
 import { MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher } from '@identity/sessions';
 import { AccountError } from './account.errors';
-import { canonicalEmail, isValidEmail, normalizeEmail } from './email';
 import { EmailConfirmation } from './email-confirmation';
 import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
-import type { UserEntity } from './user.entity';
-import { USER_EMAIL_CONSTRAINT, UserRepository } from './user.repository';
+import {
+  canonicalEmail,
+  isValidEmail,
+  normalizeEmail,
+  type User,
+  USER_EMAIL_CONSTRAINT,
+  UserRepository,
+} from '@identity/users';
 
 /** What `POST /auth/register` carries. */
 export interface RegisterInput {
@@ -66,7 +70,7 @@ export class RegistrationService {
     // Hashed before we look the email up, on both paths: skipping argon2 when the address is
     // taken would answer measurably faster, and that timing would reveal who has an account.
     const password = await this.hasher.hash(input.password);
-    const existing = await this.users.findByNormalizedEmail(emailNormalized);
+    const existing = await this.users.findByEmail(emailNormalized);
     if (existing) return this.notifyOwner(existing);
     const account: NewAccount = {
       email: canonicalEmail(input.email),
@@ -81,7 +85,7 @@ export class RegistrationService {
       if (!isUniqueViolation(err, USER_EMAIL_CONSTRAINT)) throw err;
       // A concurrent registration of the same address committed first: from here on this is
       // the "already registered" case, answered the same way (never a 500).
-      const winner = await this.users.findByNormalizedEmail(emailNormalized);
+      const winner = await this.users.findByEmail(emailNormalized);
       if (winner) await this.notifyOwner(winner);
     }
   }
@@ -108,12 +112,12 @@ export class RegistrationService {
   async resendVerification(email: string, client: ClientContext): Promise<void> {
     if (!isValidEmail(email)) return;
     await this.mailThrottle.consume({ email: normalizeEmail(email), ip: client.ip });
-    const user = await this.users.findByNormalizedEmail(normalizeEmail(email));
+    const user = await this.users.findByEmail(normalizeEmail(email));
     if (!user || user.emailVerifiedAt || user.status !== 'active') return;
     await this.db.withTransaction((manager) => this.sendVerification(manager, user));
   }
 
-  private async createAccount(manager: EntityManager, account: NewAccount): Promise<void> {
+  private async createAccount(manager: Tx, account: NewAccount): Promise<void> {
     const user = await this.users.create(account, manager);
     await this.access.grantDefaultRole(user.id, manager);
     await this.sendVerification(manager, user);
@@ -124,7 +128,7 @@ export class RegistrationService {
     });
   }
 
-  private async sendVerification(manager: EntityManager, user: UserEntity): Promise<void> {
+  private async sendVerification(manager: Tx, user: User): Promise<void> {
     const token = await this.verifications.issue(
       { userId: user.id, ttlSeconds: this.config.tokenTtl.verifyEmail },
       manager,
@@ -141,7 +145,7 @@ export class RegistrationService {
    * the typed one) gets a notice with a reset link, in case they forgot they had signed up. A
    * locked account gets nothing: a reset link must not be a way around an admin's lock.
    */
-  private async notifyOwner(owner: UserEntity): Promise<void> {
+  private async notifyOwner(owner: User): Promise<void> {
     if (owner.status !== 'active') return;
     await this.db.withTransaction(async (manager) => {
       const token = await this.resets.issue(

@@ -20,6 +20,7 @@ import {
   tokenLogin,
   uniqueEmail,
 } from './accounts-test-app';
+import { SignInError } from '@identity/signin';
 
 describe('change password needs the current one and keeps only the current session', () => {
   let app: AccountsTestApp;
@@ -94,7 +95,7 @@ describe('change password needs the current one and keeps only the current sessi
       );
     }
     expect((await app.sessions.list(userId)).map((s) => s.id)).toEqual([current.pair.sessionId]);
-    await expect(loginAs(email)).rejects.toEqual(new AccountError('account.invalid_credentials'));
+    await expect(loginAs(email)).rejects.toEqual(new SignInError('signin.invalid_credentials'));
     await expect(loginAs(email, OTHER_GOOD_PASSWORD)).resolves.toMatchObject({ kind: 'tokens' });
     expect(await app.mailsTo(email, 'password_changed')).toHaveLength(1);
     expect(

@@ -35,7 +35,7 @@ describe('email verification tokens are single-use, expiring and stored hashed',
   const register = async (email: string): Promise<{ userId: string; token: string }> => {
     await app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
     const token = await app.tokenFrom(email, 'verify_email');
-    const user = await app.users.findByNormalizedEmail(email.toLowerCase());
+    const user = await app.users.findByEmail(email.toLowerCase());
     return { userId: user!.id, token };
   };
 

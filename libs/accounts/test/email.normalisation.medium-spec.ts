@@ -53,7 +53,7 @@ describe('emails that normalise alike are one account', () => {
 
   it.each([NORMALIZED, FULLWIDTH, TYPED])('signs in as %j', async (variant) => {
     await expect(
-      app.login.login({ email: variant, password: GOOD_PASSWORD }, CLIENT),
+      app.signIn.signIn({ email: variant, password: GOOD_PASSWORD }, CLIENT),
     ).resolves.toMatchObject({ kind: 'tokens' });
   });
 

@@ -22,6 +22,7 @@ import {
   tokenLogin,
   uniqueEmail,
 } from './accounts-test-app';
+import { SignInError } from '@identity/signin';
 
 const tokenInvalid = new AccountError('account.token_invalid');
 const NEW_PASSWORD = 'saffron-Glacier-94-thimble';
@@ -55,7 +56,7 @@ describe('password reset tokens are single-use and end every session', () => {
     await expect(app.recovery.forgotPassword('bogus', CLIENT)).resolves.toBeUndefined();
     const locked = uniqueEmail('locked');
     const lockedId = await createVerifiedUser(app, locked);
-    await app.dataSource.query(`UPDATE users SET status = 'locked' WHERE id = $1`, [lockedId]);
+    await app.factory.lock(lockedId);
     await expect(app.recovery.forgotPassword(locked, CLIENT)).resolves.toBeUndefined();
     expect(await app.mailsTo(unknown, 'reset_password')).toHaveLength(0);
     expect(await app.mailsTo(locked, 'reset_password')).toHaveLength(0);
@@ -133,7 +134,7 @@ describe('password reset tokens are single-use and end every session', () => {
       );
     }
     expect(await app.sessions.list(userId)).toEqual([]);
-    await expect(loginAs(email)).rejects.toEqual(new AccountError('account.invalid_credentials'));
+    await expect(loginAs(email)).rejects.toEqual(new SignInError('signin.invalid_credentials'));
     expect(await app.mailsTo(email, 'password_changed')).toHaveLength(1);
     expect(
       (await auditRows(app, 'user.password_reset')).filter((r) => r.user_id === userId),

@@ -18,6 +18,9 @@ export type RevocationReason =
   | 'refresh_reused'
   | 'account_locked';
 
+/** How a sign-in's first factor was passed: a password, or a federated provider. */
+export type SignInMethod = 'password' | 'federated';
+
 export type LoginFailureReason =
   'invalid_credentials' | 'email_not_verified' | 'account_locked' | 'mfa_invalid';
 
@@ -37,7 +40,12 @@ export interface IdentityEventMap {
   'user.locked': EventBase & { userId: string; actorId?: string };
   'user.unlocked': EventBase & { userId: string; actorId?: string };
   'user.roles_changed': EventBase & { userId: string; roles: string[]; actorId?: string };
-  'auth.login.succeeded': EventBase & { userId: string; sessionId: string; amr: string[] };
+  'auth.login.succeeded': EventBase & {
+    userId: string;
+    sessionId: string;
+    amr: string[];
+    method: SignInMethod;
+  };
   'auth.login.failed': EventBase & { reason: LoginFailureReason };
   'auth.login.throttled': EventBase & { scope: string };
   'auth.refresh.reused': EventBase & { userId: string; sessionId: string };

@@ -16,6 +16,7 @@ export {
   type EventBase,
   type LoginFailureReason,
   type RevocationReason,
+  type SignInMethod,
 } from './identity-events';
 export { AuditModule, AUDIT_ENTITIES } from './audit.module';
 export { AuditService, type AuditListQuery, type AuditItem, type AuditPage } from './audit.service';

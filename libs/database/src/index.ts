@@ -1,4 +1,4 @@
-export { Database } from './database';
+export { Database, type Tx, type Execution } from './database';
 export { DatabaseModule, DATABASE_MODE, type DatabaseMode } from './database.module';
 export {
   createDataSource,
@@ -7,4 +7,4 @@ export {
   type EntityList,
 } from './data-source';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-export { isUniqueViolation } from './pg-errors';
+export { isUniqueViolation, isForeignKeyViolation } from './pg-errors';

@@ -4,17 +4,25 @@ import { Mailer } from './mailer';
 import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxWorker } from './outbox.worker';
+import { WebhookEndpointRepository } from './webhooks/webhook-endpoint.repository';
+import { WebhookEndpointService } from './webhooks/webhook-endpoints.service';
 
 /** Entities of this context, for `DatabaseModule.forRoot({ entities })`. */
 export const DELIVERY_ENTITIES = [OutboxEntity];
 
 /**
- * The durable outbox, its worker and the email channel. Needs the global `ConfigModule` and
- * `DatabaseModule` (with {@link DELIVERY_ENTITIES}). Other channels (webhooks) register on
- * the exported `OutboxWorker` at module init.
+ * The durable outbox, its worker, the email channel and the registry of webhook receivers.
+ * Needs the global `ConfigModule`, `DatabaseModule` and `AuditModule` (the `EventBus`).
  */
 @Module({
-  providers: [OutboxRepository, OutboxWorker, Mailer, EmailService],
-  exports: [EmailService, OutboxWorker, OutboxRepository],
+  providers: [
+    OutboxRepository,
+    OutboxWorker,
+    Mailer,
+    EmailService,
+    WebhookEndpointRepository,
+    WebhookEndpointService,
+  ],
+  exports: [EmailService, OutboxWorker, OutboxRepository, WebhookEndpointService],
 })
 export class DeliveryModule {}

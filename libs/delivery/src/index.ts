@@ -1,7 +1,8 @@
 /**
  * Delivery: the durable outbox (rows commit with the change that caused them, any number of
  * instances drain them with `FOR UPDATE SKIP LOCKED`, failures retry with doubling backoff)
- * and its channels. Email is here; webhooks register their own channel on `OutboxWorker`.
+ * and its channels (email), and the registry of webhook receivers (their target policy and
+ * sealed secrets).
  *
  * @example
  * await db.withTransaction(async (manager) => {
@@ -39,3 +40,12 @@ export {
   type RetryDecision,
 } from './outbox.retry';
 export { DeliveryError, describeDeliveryError, type DeliveryErrorCode } from './delivery.errors';
+export {
+  WebhookEndpointService,
+  type NewWebhookEndpoint,
+} from './webhooks/webhook-endpoints.service';
+export { type WebhookEndpointRow } from './webhooks/webhook-endpoint.repository';
+export {
+  WebhookEndpointError,
+  type WebhookEndpointErrorCode,
+} from './webhooks/webhook-endpoint.errors';

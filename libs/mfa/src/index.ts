@@ -1,15 +1,15 @@
 /**
  * `@identity/mfa`: TOTP second factor (RFC 6238: SHA-1, 6 digits, 30 s, ±1 step, each step
- * once per user), single-use recovery codes, and the MFA step of login (the `mfa_token`).
+ * once per user), single-use recovery codes, and the challenges (`mfa_token`) of the sign-in's
+ * MFA step, which `@identity/signin` runs.
  * TOTP secrets are sealed with the key-encryption key; recovery codes are stored as keyed
  * hashes; wrong codes are capped per mfa_token and per user by `@identity/protection`.
  *
  * @example
  * // a first factor passed, for a user with a confirmed second factor:
- * const challenge = await mfaChallenges.issue({ userId, amr: ['pwd'] });
- * return { kind: 'mfa_required', ...challenge };
- * // later, POST /auth/mfa/verify:
- * const { pair } = await mfaLogin.verify({ mfaToken, code }, client);
+ * const challenge = await mfaChallenges.issue({ userId, amr: ['pwd'], method: 'password' });
+ * // later, POST /auth/mfa/verify, in the session's transaction:
+ * const method = await secondFactor.verify(tx, { user, proof: { code } });
  */
 export { MfaModule, MFA_ENTITIES } from './mfa.module';
 export { MfaError, type MfaErrorCode } from './mfa.errors';
@@ -19,8 +19,9 @@ export {
   type MfaMethod,
   type MfaChallenge,
   type MfaChallengeInput,
+  type PendingChallenge,
 } from './mfa-challenge.service';
-export { MfaLoginService, type MfaVerifyInput, type MfaLoginResult } from './mfa-login.service';
+export { SecondFactor, type SecondFactorProof, type SecondFactorMethod } from './second-factor';
 export { TotpEnrolmentService, type TotpSetup, type DisableProof } from './totp-enrolment.service';
 export { RecoveryCodeService } from './recovery-code.service';
 export { RECOVERY_CODE_COUNT } from './recovery-codes';

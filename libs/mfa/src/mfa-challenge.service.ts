@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { SignInMethod } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken, randomToken } from '@identity/crypto';
 import { KV_STORE, type KvStore } from '@identity/kv';
@@ -12,6 +13,8 @@ export interface MfaChallengeInput {
   userId: string;
   /** Methods of the first factor, e.g. `['pwd']`; the second factor's method is appended. */
   amr: string[];
+  /** How the first factor was passed (the sign-in's `method` in its events). */
+  method: SignInMethod;
   deviceName?: string;
   /** Keyed hash of the client IP at the first factor (for the audit trail). */
   ipHash?: string;
@@ -55,6 +58,7 @@ export class MfaChallengeService {
     const state: MfaChallengeInput = {
       userId: input.userId,
       amr: [...input.amr],
+      method: input.method,
       deviceName: input.deviceName,
       ipHash: input.ipHash,
     };
@@ -103,6 +107,8 @@ function parseState(raw: string): MfaChallengeInput | null {
     return {
       userId: value.userId,
       amr: value.amr.filter((m): m is string => typeof m === 'string'),
+      // Challenges stored before `method` existed were all password sign-ins.
+      method: value.method === 'federated' ? 'federated' : 'password',
       deviceName: typeof value.deviceName === 'string' ? value.deviceName : undefined,
       ipHash: typeof value.ipHash === 'string' ? value.ipHash : undefined,
     };

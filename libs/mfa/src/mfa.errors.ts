@@ -9,9 +9,8 @@ import { DomainError } from '@identity/kernel';
  */
 export type MfaErrorCode =
   /**
-   * A second factor that does not pass: a wrong, replayed or malformed TOTP code, an unknown or
-   * used recovery code, or an mfa_token that is unknown, expired, used or killed. Deliberately
-   * one code, so a guesser learns nothing about which part failed.
+   * The code confirming a change to the second factor (turning it off, new recovery codes)
+   * does not pass: wrong, replayed or malformed, or TOTP is not enabled.
    */
   | 'mfa.code_invalid'
   /** The first code of an enrolment is wrong, or there is no pending enrolment to confirm. */

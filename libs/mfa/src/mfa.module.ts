@@ -2,17 +2,16 @@ import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@identity/delivery';
 import { PasswordsModule } from '@identity/passwords';
 import { ProtectionModule } from '@identity/protection';
-import { SessionsModule } from '@identity/sessions';
+import { UsersModule } from '@identity/users';
 import { CodeConfirmedChange } from './code-confirmed-change';
-import { MfaAccountRepository } from './mfa-account.repository';
 import { MfaChallengeService } from './mfa-challenge.service';
-import { MfaLoginService } from './mfa-login.service';
 import { MfaRecoveryCodeEntity } from './mfa-recovery-code.entity';
 import { MfaTotpEntity } from './mfa-totp.entity';
 import { MfaTotpRepository } from './mfa-totp.repository';
 import { PasswordReauth } from './password-reauth';
 import { RecoveryCodeRepository } from './recovery-code.repository';
 import { RecoveryCodeService } from './recovery-code.service';
+import { SecondFactor } from './second-factor';
 import { TotpEnrolmentService } from './totp-enrolment.service';
 import { TotpVerifier } from './totp-verifier';
 
@@ -20,25 +19,24 @@ import { TotpVerifier } from './totp-verifier';
 export const MFA_ENTITIES = [MfaTotpEntity, MfaRecoveryCodeEntity];
 
 /**
- * TOTP enrolment, recovery codes and the MFA step of login. Needs, from global modules:
- * `ConfigModule.forRoot`, `DatabaseModule.forRoot` with {@link MFA_ENTITIES} (and the sessions,
- * tokens, access, audit and delivery entities), `KvModule` (mfa_tokens, attempt counters) and
- * `AuditModule` (the `EventBus`).
+ * TOTP enrolment, recovery codes, the check of a second factor and the MFA challenges of
+ * sign-in (the sign-in core runs the MFA step with them). Needs, from global modules:
+ * `ConfigModule.forRoot`, `DatabaseModule.forRoot`, `KvModule` (mfa_tokens, attempt counters)
+ * and `AuditModule` (the `EventBus`).
  */
 @Module({
-  imports: [SessionsModule, PasswordsModule, DeliveryModule, ProtectionModule],
+  imports: [UsersModule, PasswordsModule, DeliveryModule, ProtectionModule],
   providers: [
     MfaTotpRepository,
     RecoveryCodeRepository,
-    MfaAccountRepository,
     TotpVerifier,
     PasswordReauth,
     CodeConfirmedChange,
     RecoveryCodeService,
     TotpEnrolmentService,
     MfaChallengeService,
-    MfaLoginService,
+    SecondFactor,
   ],
-  exports: [MfaChallengeService, MfaLoginService, TotpEnrolmentService, RecoveryCodeService],
+  exports: [MfaChallengeService, SecondFactor, TotpEnrolmentService, RecoveryCodeService],
 })
 export class MfaModule {}

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { toDataURL } from 'qrcode';
-import type { EntityManager } from 'typeorm';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
+import { type User, UserRepository } from '@identity/users';
 import { CodeConfirmedChange } from './code-confirmed-change';
-import { type MfaAccount, MfaAccountRepository } from './mfa-account.repository';
 import { MfaError } from './mfa.errors';
 import { MfaTotpRepository } from './mfa-totp.repository';
 import { PasswordReauth } from './password-reauth';
@@ -39,7 +38,7 @@ export class TotpEnrolmentService {
 
   constructor(
     private readonly db: Database,
-    private readonly accounts: MfaAccountRepository,
+    private readonly users: UserRepository,
     private readonly totps: MfaTotpRepository,
     private readonly verifier: TotpVerifier,
     private readonly reauth: PasswordReauth,
@@ -129,7 +128,7 @@ export class TotpEnrolmentService {
     await this.db.withTransaction((manager) => this.remove(manager, account));
   }
 
-  private async remove(manager: EntityManager, account: MfaAccount): Promise<void> {
+  private async remove(manager: Tx, account: User): Promise<void> {
     const wasEnabled = await this.totps.remove(account.id, manager);
     await this.recoveryCodes.removeAll(manager, account.id);
     if (!wasEnabled) return;
@@ -141,8 +140,8 @@ export class TotpEnrolmentService {
     });
   }
 
-  private async account(userId: string): Promise<MfaAccount> {
-    const account = await this.accounts.find(userId);
+  private async account(userId: string): Promise<User> {
+    const account = await this.users.findById(userId);
     if (!account) throw new MfaError('mfa.account_not_found');
     return account;
   }

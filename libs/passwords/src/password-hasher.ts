@@ -107,6 +107,19 @@ export class PasswordHasher implements OnModuleInit {
     await this.slots.run(() => argon2.verify(dummy, normalizePassword(password), { secret }));
   }
 
+  /**
+   * Verifies `password` against an account's stored hash, or, for an account without a password
+   * (federated only), does the same argon2 work against the dummy hash and answers invalid: the
+   * answer and its timing never tell whether an account has a password.
+   */
+  async verifyStored(stored: PasswordHash | null, password: string): Promise<PasswordVerification> {
+    if (!stored) {
+      await this.verifyDummy(password);
+      return { valid: false, needsRehash: false };
+    }
+    return this.verify({ hash: stored.hash, pepperVersion: stored.pepperVersion, password });
+  }
+
   private getDummyHash(): Promise<string> {
     // A random password that nobody knows, hashed once at the configured parameters so a dummy
     // verify costs exactly what a real one does. Forgotten on failure, so the next call retries.

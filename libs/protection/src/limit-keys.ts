@@ -2,15 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { canonicalIp, clientIpHasher, deriveKey, hmac } from '@identity/crypto';
-
-/**
- * API.md: emails compare case-insensitively after NFKC and trimming. Applied here as well as
- * in accounts so `Alice@x` and ` alice@x` share one budget: otherwise case variants would
- * multiply an attacker's attempts against one mailbox.
- */
-export function normalizeEmail(raw: string): string {
-  return raw.normalize('NFKC').trim().toLowerCase();
-}
+import { normalizeEmail } from '@identity/users';
 
 /** Re-exported for this lib's tests; the rule lives in `@identity/crypto`. */
 export { canonicalIp };
@@ -76,7 +68,11 @@ export class LimitKeys {
     this.hashIp = clientIpHasher(config.secrets.keyEncryptionKey);
   }
 
-  /** The counter key of a (normalised) email. */
+  /**
+   * The counter key of an email, normalised first (API.md's rule, `normalizeEmail`) so that
+   * `Alice@x` and ` alice@x` share one budget: case variants must not multiply an attacker's
+   * attempts against one mailbox.
+   */
   email(email: string): string {
     return hmac(this.limitKey, normalizeEmail(email));
   }

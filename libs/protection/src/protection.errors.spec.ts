@@ -14,6 +14,7 @@ describe('ThrottledError', () => {
   it('names neither the limit nor what is left of it', () => {
     const err = new ThrottledError('protection.too_many_attempts', 900);
     expect(err.message).toBe('Too many attempts; retry later.');
-    expect(Object.keys(err).sort()).toEqual(['code', 'name', 'retryAfterSeconds']);
+    expect(Object.keys(err).sort()).toEqual(['code', 'details', 'name', 'retryAfterSeconds']);
+    expect(err.details).toEqual([]);
   });
 });

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { ACCESS_ENTITIES, AccessService } from '@identity/access';
+import { AccessService } from '@identity/access';
 import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
@@ -12,6 +11,7 @@ import {
   TEST_REDIS_URL,
   type TestDatabase,
   uniqueKvPrefix,
+  UserFactory,
 } from '@identity/testing';
 import {
   AccessDenylist,
@@ -73,7 +73,7 @@ export async function startSessionsApp(
     imports: [
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
-        entities: [...SESSIONS_ENTITIES, ...TOKENS_ENTITIES, ...ACCESS_ENTITIES, ...AUDIT_ENTITIES],
+        entities: [...SESSIONS_ENTITIES, ...TOKENS_ENTITIES, ...AUDIT_ENTITIES],
         migrations: [],
       }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix }),
@@ -117,25 +117,12 @@ async function closeApp(module: TestingModule, database: TestDatabase, prefix: s
   }
 }
 
-/** A user inserted by plain SQL (the accounts context is not under test), with its roles. */
+/** A verified account with these roles, made through the real repositories. */
 export async function createUser(
   app: SessionsTestApp,
   roles: string[] = ['user'],
 ): Promise<string> {
-  const email = `u-${randomBytes(6).toString('hex')}@example.test`;
-  const [row] = await app.sql.query<{ id: string }[]>(
-    `INSERT INTO users (email, email_normalized, email_verified_at)
-     VALUES ($1, $1, now()) RETURNING id`,
-    [email],
-  );
-  const userId = row!.id;
-  for (const role of roles) {
-    await app.sql.query(`INSERT INTO user_roles (user_id, role_name) VALUES ($1, $2)`, [
-      userId,
-      role,
-    ]);
-  }
-  return userId;
+  return (await new UserFactory(app.module).create({ password: null, roles })).id;
 }
 
 /** A login as the accounts context does it: `open` inside the login transaction. */

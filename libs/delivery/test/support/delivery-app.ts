@@ -10,6 +10,7 @@ import {
   OutboxRepository,
   OutboxWorker,
 } from '@identity/delivery';
+import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 
 export const TEST_APP_URL = 'http://id.test:3000';
 export const TEST_MAIL_FROM = 'Identity <no-reply@id.test>';
@@ -63,7 +64,11 @@ export async function startDeliveryApp(options: {
   const module = await Test.createTestingModule({
     imports: [
       ConfigModule.forRoot(config),
-      DatabaseModule.forRoot({ entities: DELIVERY_ENTITIES, migrations: [] }),
+      DatabaseModule.forRoot({
+        entities: [...DELIVERY_ENTITIES, ...AUDIT_ENTITIES],
+        migrations: [],
+      }),
+      AuditModule,
       DeliveryModule,
     ],
   })

@@ -7,7 +7,7 @@ import { ZodPipe } from '../validation/zod-body.pipe';
 import { adminUsersQuery, userRolesBody } from '../validation/admin.schemas';
 import { AdminOnly } from './admin-access.decorator';
 import { type AdminUserResponse, toAdminUserResponse } from './admin.mappers';
-import { AdminUsersService } from './admin-users.service';
+import { AdminUsersService } from '../../admin/admin-users.service';
 import { IdParam } from '../validation/id-param.pipe';
 
 /** Accounts, for administrators: look up, lock and unlock, set roles. */

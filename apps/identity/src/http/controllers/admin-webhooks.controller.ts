@@ -11,7 +11,7 @@ import {
   toWebhookResponse,
   type WebhookResponse,
 } from './admin.mappers';
-import { WebhookEndpointService } from './admin-webhooks.service';
+import { WebhookEndpointService } from '@identity/delivery';
 import { IdParam } from '../validation/id-param.pipe';
 
 /** Webhook receivers (SOC/SIEM), for administrators. Delivery itself is the outbox's job. */

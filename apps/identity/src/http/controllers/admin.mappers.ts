@@ -1,6 +1,6 @@
 import type { RoleView } from '@identity/access';
-import type { AdminUserView } from './admin-users.service';
-import type { WebhookEndpointRow } from './admin-webhooks.repository';
+import type { AdminUserView } from '../../admin/admin-users.service';
+import type { WebhookEndpointRow } from '@identity/delivery';
 
 /** A user of the admin API, exactly the fields of API.md. */
 export interface AdminUserResponse {

@@ -1,11 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  LoginService,
-  PasswordRecoveryService,
-  ProfileService,
-  RegistrationService,
-} from '@identity/accounts';
+import { PasswordRecoveryService, ProfileService, RegistrationService } from '@identity/accounts';
+import { PasswordSignIn } from '@identity/signin';
 import { type ClientContext, SessionService } from '@identity/sessions';
 import { type Principal } from '@identity/tokens';
 import { Authenticated, Public } from '../auth/route-access.decorators';
@@ -37,7 +33,7 @@ export class AuthController {
   constructor(
     private readonly registration: RegistrationService,
     private readonly recovery: PasswordRecoveryService,
-    private readonly login: LoginService,
+    private readonly passwordSignIn: PasswordSignIn,
     private readonly profiles: ProfileService,
     private readonly sessions: SessionService,
     private readonly tokens: TokenResponder,
@@ -104,7 +100,7 @@ export class AuthController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TokenPairBody | MfaRequiredResponse> {
-    const result = await this.login.login(
+    const result = await this.passwordSignIn.signIn(
       { email: body.email, password: body.password, deviceName: body.device_name },
       client,
     );

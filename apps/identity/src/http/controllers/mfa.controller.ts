@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { MfaLoginService, RecoveryCodeService, TotpEnrolmentService } from '@identity/mfa';
+import { RecoveryCodeService, TotpEnrolmentService } from '@identity/mfa';
+import { MfaStep } from '@identity/signin';
 import type { ClientContext } from '@identity/sessions';
 import type { Principal } from '@identity/tokens';
 import { Client, CurrentPrincipal } from '../auth/principal';
@@ -18,7 +19,7 @@ import {
 import {
   type RecoveryCodesResponse,
   toDisableProof,
-  toMfaVerifyInput,
+  toMfaStepInput,
   toRecoveryCodesResponse,
   toTotpSetupResponse,
   type TotpSetupResponse,
@@ -31,7 +32,7 @@ import {
 @Controller('auth/mfa')
 export class MfaController {
   constructor(
-    private readonly mfaLogin: MfaLoginService,
+    private readonly mfaStep: MfaStep,
     private readonly enrolment: TotpEnrolmentService,
     private readonly recoveryCodes: RecoveryCodeService,
     private readonly tokens: TokenResponder,
@@ -50,7 +51,7 @@ export class MfaController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TokenPairBody> {
-    const { pair } = await this.mfaLogin.verify(toMfaVerifyInput(body), client);
+    const { pair } = await this.mfaStep.verify(toMfaStepInput(body), client);
     return this.tokens.send(req, res, pair);
   }
 

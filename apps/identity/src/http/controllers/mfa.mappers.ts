@@ -1,4 +1,5 @@
-import type { DisableProof, MfaChallenge, MfaVerifyInput, TotpSetup } from '@identity/mfa';
+import type { DisableProof, MfaChallenge, TotpSetup } from '@identity/mfa';
+import type { MfaStepInput } from '@identity/signin';
 
 /** Login's answer for a user with a second factor (API.md, `POST /auth/login`). */
 export interface MfaRequiredResponse {
@@ -34,11 +35,11 @@ export function toRecoveryCodesResponse(result: {
 }
 
 /** The verify body (validated: exactly one factor) as the MFA step takes it. */
-export function toMfaVerifyInput(body: {
+export function toMfaStepInput(body: {
   mfa_token: string;
   code?: string;
   recovery_code?: string;
-}): MfaVerifyInput {
+}): MfaStepInput {
   return body.code !== undefined
     ? { mfaToken: body.mfa_token, code: body.code }
     : { mfaToken: body.mfa_token, recoveryCode: body.recovery_code ?? '' };

@@ -4,21 +4,16 @@ import { MfaError, type MfaErrorCode } from '@identity/mfa';
 import { WeakPasswordError } from '@identity/passwords';
 import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
-import {
-  WebhookEndpointError,
-  type WebhookEndpointErrorCode,
-} from '../controllers/admin-webhooks.errors';
+import { WebhookEndpointError, type WebhookEndpointErrorCode } from '@identity/delivery';
+import { SignInError, type SignInErrorCode } from '@identity/signin';
+import { AdminError, type AdminErrorCode } from '../../admin/admin.errors';
 import { ProblemException } from './problem';
 import { assertUnreachable } from '@identity/kernel';
 
 function fromAccount(code: AccountErrorCode): ProblemException {
   switch (code) {
     case 'account.invalid_credentials':
-      return new ProblemException(401, 'invalid_credentials', 'Email or password is wrong.');
-    case 'account.email_not_verified':
-      return new ProblemException(403, 'email_not_verified', 'Verify your email address first.');
-    case 'account.locked':
-      return new ProblemException(403, 'account_locked', 'This account is locked.');
+      return new ProblemException(401, 'invalid_credentials', 'The password is wrong.');
     case 'account.token_invalid':
       return new ProblemException(400, 'token_invalid', 'The link is invalid, used or expired.');
     case 'account.invalid_email':
@@ -29,6 +24,34 @@ function fromAccount(code: AccountErrorCode): ProblemException {
       return new ProblemException(401, 'unauthorized', 'A valid access token is required.', {
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function fromSignIn(code: SignInErrorCode): ProblemException {
+  switch (code) {
+    case 'signin.invalid_credentials':
+      return new ProblemException(401, 'invalid_credentials', 'Email or password is wrong.');
+    case 'signin.email_not_verified':
+      return new ProblemException(403, 'email_not_verified', 'Verify your email address first.');
+    case 'signin.account_locked':
+      return new ProblemException(403, 'account_locked', 'This account is locked.');
+    case 'signin.mfa_invalid':
+      return new ProblemException(
+        401,
+        'mfa_invalid',
+        'The code or the mfa_token is invalid, used or expired.',
+      );
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function fromAdmin(code: AdminErrorCode): ProblemException {
+  switch (code) {
+    case 'admin.user_not_found':
+      return new ProblemException(404, 'not_found', 'No such user.');
     default:
       return assertUnreachable(code);
   }
@@ -156,7 +179,9 @@ function fromWebhook(code: WebhookEndpointErrorCode): ProblemException {
  * not mapped fails the type check). `passwordField` names the field a weak password came in.
  */
 export function toHttpProblem(err: unknown, passwordField = 'password'): unknown {
+  if (err instanceof SignInError) return fromSignIn(err.code);
   if (err instanceof AccountError) return fromAccount(err.code);
+  if (err instanceof AdminError) return fromAdmin(err.code);
   if (err instanceof SessionError) return fromSession(err.code);
   if (err instanceof AccessError) return fromAccess(err);
   if (err instanceof WebhookEndpointError) return fromWebhook(err.code);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidEmail } from '@identity/accounts';
+import { isValidEmail } from '@identity/users';
 
 /** Emails per API.md: ≤ 254 characters, one `@`, no control characters. */
 export const emailField = z

@@ -1,4 +1,4 @@
-import { checkWebhookTarget, isNonPublicAddress } from './admin-webhooks.target-policy';
+import { checkWebhookTarget, isNonPublicAddress } from './webhook-target.policy';
 
 describe('webhook target policy', () => {
   it.each([

@@ -6,33 +6,25 @@
  * state without knowing its password.
  *
  * Property: an unknown email, a malformed one and a wrong password get one error after the
- * same real argon2 verify; `account.locked` and `account.email_not_verified` come only after
+ * same real argon2 verify; `signin.account_locked` and `signin.email_not_verified` come only after
  * a correct password. Every refusal is audited (`auth.login.failed`) although it fails.
  */
-import { AccountError } from '../src';
-import {
-  type AccountsTestApp,
-  auditRows,
-  CLIENT,
-  createVerifiedUser,
-  GOOD_PASSWORD,
-  OTHER_GOOD_PASSWORD,
-  startAccountsApp,
-  uniqueEmail,
-} from './accounts-test-app';
+import { CLIENT, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, uniqueEmail } from '@identity/testing';
+import { SignInError } from '../src';
+import { type SignInTestApp, startSignInApp } from './signin-test-app';
 
-const invalidCredentials = new AccountError('account.invalid_credentials');
+const invalidCredentials = new SignInError('signin.invalid_credentials');
 
 describe('login does not reveal which emails have accounts', () => {
-  let app: AccountsTestApp;
+  let app: SignInTestApp;
 
   beforeAll(async () => {
-    app = await startAccountsApp({ label: 'acc_login_enum' });
+    app = await startSignInApp({ label: 'signin_password_enum' });
   });
   afterAll(() => app.close());
 
   const sessionCount = async (userId: string): Promise<number> => {
-    const [row] = await app.dataSource.query<{ n: number }[]>(
+    const [row] = await app.database.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`,
       [userId],
     );
@@ -42,7 +34,7 @@ describe('login does not reveal which emails have accounts', () => {
   /** The error a login ends with, and the hasher work it did. */
   const attempt = async (email: string, password: string) => {
     app.hasher.reset();
-    const error: unknown = await app.login.login({ email, password }, CLIENT).then(
+    const error: unknown = await app.password.signIn({ email, password }, CLIENT).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -50,8 +42,7 @@ describe('login does not reveal which emails have accounts', () => {
   };
 
   it('answers an unknown email and a wrong password with the same error, after real argon2 work', async () => {
-    const email = uniqueEmail('known');
-    await createVerifiedUser(app, email);
+    const { email } = await app.factory.create({ email: uniqueEmail('known') });
 
     const unknown = await attempt(uniqueEmail('unknown'), GOOD_PASSWORD);
     const wrong = await attempt(email, OTHER_GOOD_PASSWORD);
@@ -71,41 +62,39 @@ describe('login does not reveal which emails have accounts', () => {
   });
 
   it('says "not verified" only after the right password', async () => {
-    const email = uniqueEmail('unverified');
-    await app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
-    const user = await app.users.findByNormalizedEmail(email);
+    const user = await app.factory.create({ email: uniqueEmail('unverified'), verified: false });
+    const email = user.email;
 
     expect((await attempt(email, OTHER_GOOD_PASSWORD)).error).toEqual(invalidCredentials);
     expect((await attempt(email, GOOD_PASSWORD)).error).toEqual(
-      new AccountError('account.email_not_verified'),
+      new SignInError('signin.email_not_verified'),
     );
-    expect(await sessionCount(user!.id)).toBe(0);
+    expect(await sessionCount(user.id)).toBe(0);
   });
 
   it('says "locked" only after the right password', async () => {
-    const email = uniqueEmail('locked');
-    const userId = await createVerifiedUser(app, email);
-    await app.dataSource.query(
-      `UPDATE users SET status = 'locked', locked_at = now() WHERE id = $1`,
-      [userId],
-    );
+    const { id: userId, email } = await app.factory.create({
+      email: uniqueEmail('locked'),
+      status: 'locked',
+    });
 
     expect((await attempt(email, OTHER_GOOD_PASSWORD)).error).toEqual(invalidCredentials);
-    expect((await attempt(email, GOOD_PASSWORD)).error).toEqual(new AccountError('account.locked'));
+    expect((await attempt(email, GOOD_PASSWORD)).error).toEqual(
+      new SignInError('signin.account_locked'),
+    );
     expect(await sessionCount(userId)).toBe(0);
   });
 
   it('audits every refusal as auth.login.failed with its reason, the user when known and the IP hash', async () => {
-    const email = uniqueEmail('audited');
-    const userId = await createVerifiedUser(app, email);
-    const before = (await auditRows(app, 'auth.login.failed')).length;
+    const { id: userId, email } = await app.factory.create({ email: uniqueEmail('audited') });
+    const before = (await app.auditRows('auth.login.failed')).length;
 
     await attempt(email, OTHER_GOOD_PASSWORD);
     await attempt(uniqueEmail('ghost'), GOOD_PASSWORD);
-    await app.dataSource.query(`UPDATE users SET status = 'locked' WHERE id = $1`, [userId]);
+    await app.factory.lock(userId);
     await attempt(email, GOOD_PASSWORD);
 
-    const rows = (await auditRows(app, 'auth.login.failed')).slice(before);
+    const rows = (await app.auditRows('auth.login.failed')).slice(before);
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => [r.metadata.reason, r.user_id])).toEqual([
       ['invalid_credentials', userId],

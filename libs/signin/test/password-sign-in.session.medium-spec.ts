@@ -8,27 +8,19 @@
  * correct login, and the password keeps working.
  */
 import { DEV_PASSWORD_PEPPER } from '@identity/config';
-import {
-  type AccountsTestApp,
-  auditRows,
-  CLIENT,
-  createVerifiedUser,
-  GOOD_PASSWORD,
-  startAccountsApp,
-  tokenLogin,
-  uniqueEmail,
-} from './accounts-test-app';
+import { CLIENT, GOOD_PASSWORD, uniqueEmail } from '@identity/testing';
+import { type SignInTestApp, startSignInApp, tokenSignIn } from './signin-test-app';
 
-describe('a correct login opens a session and upgrades outdated hashes', () => {
-  let app: AccountsTestApp;
+describe('a correct password opens a session and upgrades outdated hashes', () => {
+  let app: SignInTestApp;
 
   beforeAll(async () => {
-    app = await startAccountsApp({ label: 'acc_login_session' });
+    app = await startSignInApp({ label: 'signin_password_session' });
   });
   afterAll(() => app.close());
 
   const storedHash = async (userId: string) => {
-    const [row] = await app.dataSource.query<{ hash: string; pepper: number }[]>(
+    const [row] = await app.database.query<{ hash: string; pepper: number }>(
       `SELECT password_hash AS hash, password_pepper_version AS pepper FROM users WHERE id = $1`,
       [userId],
     );
@@ -37,9 +29,9 @@ describe('a correct login opens a session and upgrades outdated hashes', () => {
 
   it('returns a token pair whose session is live and whose refresh token rotates', async () => {
     const email = uniqueEmail('success');
-    const userId = await createVerifiedUser(app, email);
+    const { id: userId } = await app.factory.create({ email });
 
-    const result = await tokenLogin(app, { email, password: GOOD_PASSWORD, deviceName: 'laptop' });
+    const result = await tokenSignIn(app, { email, password: GOOD_PASSWORD, deviceName: 'laptop' });
 
     expect(result.kind).toBe('tokens');
     expect(result.userId).toBe(userId);
@@ -57,38 +49,37 @@ describe('a correct login opens a session and upgrades outdated hashes', () => {
     const rotated = await app.sessions.refresh(result.pair.refreshToken, CLIENT);
     expect(rotated.sessionId).toBe(result.pair.sessionId);
 
-    const [audit] = (await auditRows(app, 'auth.login.succeeded')).filter(
+    const [audit] = (await app.auditRows('auth.login.succeeded')).filter(
       (r) => r.user_id === userId,
     );
-    expect(audit!.metadata).toEqual({ amr: ['pwd'] });
+    expect(audit!.metadata).toEqual({ amr: ['pwd'], method: 'password' });
   });
 
   it('does not rehash a hash that is current', async () => {
-    const userId = await createVerifiedUser(app, uniqueEmail('current'));
-    const before = await storedHash(userId);
+    const user = await app.factory.create({ email: uniqueEmail('current') });
+    const before = await storedHash(user.id);
     app.hasher.reset();
-    const user = await app.users.findById(userId);
-    await app.login.login({ email: user!.email, password: GOOD_PASSWORD }, CLIENT);
+    await app.password.signIn({ email: user.email, password: GOOD_PASSWORD }, CLIENT);
     expect(app.hasher.calls.hash).toBe(0);
-    expect(await storedHash(userId)).toEqual(before);
+    expect(await storedHash(user.id)).toEqual(before);
   });
 
   it('rehashes with the new argon2 parameters on the next correct login', async () => {
     const email = uniqueEmail('rehash');
-    const userId = await createVerifiedUser(app, email);
+    const { id: userId } = await app.factory.create({ email });
     expect((await storedHash(userId)).hash).toContain('m=1024,p=1,t=1$');
 
-    const stronger = await startAccountsApp({
-      label: 'acc_login_rehash',
+    const stronger = await startSignInApp({
+      label: 'signin_password_rehash',
       db: app.db,
       env: { ARGON2_TIME_COST: '2' },
     });
     try {
-      await stronger.login.login({ email, password: GOOD_PASSWORD }, CLIENT);
+      await stronger.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT);
       expect((await storedHash(userId)).hash).toContain('m=1024,p=1,t=2$');
       // The upgraded hash still verifies, and is not upgraded again.
       stronger.hasher.reset();
-      await stronger.login.login({ email, password: GOOD_PASSWORD }, CLIENT);
+      await stronger.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT);
       expect(stronger.hasher.calls.hash).toBe(0);
     } finally {
       await stronger.close();
@@ -97,11 +88,11 @@ describe('a correct login opens a session and upgrades outdated hashes', () => {
 
   it('rehashes with the current pepper after a pepper rotation', async () => {
     const email = uniqueEmail('pepper');
-    const userId = await createVerifiedUser(app, email);
+    const { id: userId } = await app.factory.create({ email });
     expect((await storedHash(userId)).pepper).toBe(1);
 
-    const rotated = await startAccountsApp({
-      label: 'acc_login_pepper',
+    const rotated = await startSignInApp({
+      label: 'signin_password_pepper',
       db: app.db,
       env: {
         PASSWORD_PEPPER: Buffer.alloc(32, 9).toString('base64'),
@@ -110,10 +101,10 @@ describe('a correct login opens a session and upgrades outdated hashes', () => {
       },
     });
     try {
-      await rotated.login.login({ email, password: GOOD_PASSWORD }, CLIENT);
+      await rotated.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT);
       expect((await storedHash(userId)).pepper).toBe(2);
       await expect(
-        rotated.login.login({ email, password: GOOD_PASSWORD }, CLIENT),
+        rotated.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT),
       ).resolves.toMatchObject({ kind: 'tokens' });
     } finally {
       await rotated.close();

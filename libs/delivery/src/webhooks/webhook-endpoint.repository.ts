@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 
 /** A registered receiver, without its secret. */
 export interface WebhookEndpointRow {
@@ -18,9 +17,9 @@ interface EndpointQueryRow {
 }
 
 /**
- * Storage of webhook receivers (`webhook_endpoints`); secrets only sealed (`secret_enc`).
- * TODO(webhook delivery issue): move to `libs/delivery` with the delivery worker that reads
- * these rows; it lives beside the admin API until that context takes it.
+ * Storage of webhook receivers (`webhook_endpoints`, migrations/1764000000000-initial-schema.ts:
+ * `id`, `url`, `events` text[], `secret_enc` sealed under the KEK with the row id as aad,
+ * `kek_id`, `created_at`); secrets are never stored in the clear.
  */
 @Injectable()
 export class WebhookEndpointRepository {
@@ -28,13 +27,14 @@ export class WebhookEndpointRepository {
 
   async insert(
     row: { id: string; url: string; events: readonly string[]; secretEnc: string; kekId: string },
-    manager: EntityManager,
+    tx: Tx,
   ): Promise<WebhookEndpointRow> {
-    const [inserted] = await manager.query<EndpointQueryRow[]>(
+    const inserted = await this.db.one<EndpointQueryRow>(
       `INSERT INTO webhook_endpoints (id, url, events, secret_enc, kek_id)
        VALUES ($1, $2, $3::text[], $4, $5)
        RETURNING id, url, events, created_at`,
       [row.id, row.url, row.events, row.secretEnc, row.kekId],
+      tx,
     );
     if (!inserted) throw new Error('insert into webhook_endpoints returned no row');
     return toRow(inserted);
@@ -42,20 +42,20 @@ export class WebhookEndpointRepository {
 
   /** Every receiver, newest first. */
   async list(): Promise<WebhookEndpointRow[]> {
-    const rows = await this.db.manager.query<EndpointQueryRow[]>(
+    const rows = await this.db.query<EndpointQueryRow>(
       `SELECT id, url, events, created_at FROM webhook_endpoints ORDER BY created_at DESC, id`,
     );
     return rows.map(toRow);
   }
 
-  /** Deletes one receiver; false when there was none with this id (pass a UUID). */
-  async delete(id: string, manager: EntityManager): Promise<boolean> {
-    const rows = await manager.query<{ n: number }[]>(
-      `WITH gone AS (DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id)
-       SELECT count(*)::int AS n FROM gone`,
+  /** Deletes one receiver; false when there was none with this id. */
+  async delete(id: string, tx: Tx): Promise<boolean> {
+    const { affected } = await this.db.execute(
+      `DELETE FROM webhook_endpoints WHERE id = $1`,
       [id],
+      tx,
     );
-    return (rows[0]?.n ?? 0) > 0;
+    return affected > 0;
   }
 }
 

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { WebhookEndpointError } from './admin-webhooks.errors';
+import { WebhookEndpointError } from './webhook-endpoint.errors';
 
 /**
  * Where webhooks may not go unless `WEBHOOK_ALLOW_PRIVATE` (API.md, Details): loopback,

@@ -9,17 +9,10 @@
  * the session the second step opens.
  */
 import { createHmac } from 'node:crypto';
-import { MfaLoginService, TotpEnrolmentService } from '@identity/mfa';
-import { AccountError } from '../src';
-import {
-  type AccountsTestApp,
-  auditRows,
-  CLIENT,
-  createVerifiedUser,
-  GOOD_PASSWORD,
-  startAccountsApp,
-  uniqueEmail,
-} from './accounts-test-app';
+import { TotpEnrolmentService } from '@identity/mfa';
+import { CLIENT, GOOD_PASSWORD, uniqueEmail } from '@identity/testing';
+import { SignInError } from '../src';
+import { type SignInTestApp, startSignInApp } from './signin-test-app';
 
 /** RFC 6238 (SHA-1, 6 digits, 30 s) from the RFC, for a base32 secret. */
 function totp(secret: string, step = Math.floor(Date.now() / 30_000)): string {
@@ -34,20 +27,17 @@ function totp(secret: string, step = Math.floor(Date.now() / 30_000)): string {
 }
 
 describe('login of a user with a second factor', () => {
-  let app: AccountsTestApp;
+  let app: SignInTestApp;
   let enrolment: TotpEnrolmentService;
-  let mfaLogin: MfaLoginService;
 
   beforeAll(async () => {
-    app = await startAccountsApp({ label: 'acc_login_mfa' });
-    enrolment = app.module.get(TotpEnrolmentService, { strict: false });
-    mfaLogin = app.module.get(MfaLoginService, { strict: false });
+    app = await startSignInApp({ label: 'signin_mfa_step' });
+    enrolment = app.get(TotpEnrolmentService);
   });
   afterAll(() => app.close());
 
   const enrolledUser = async () => {
-    const email = uniqueEmail('mfa');
-    const userId = await createVerifiedUser(app, email);
+    const { id: userId, email } = await app.factory.create({ email: uniqueEmail('mfa') });
     const { secret } = await enrolment.setup({ userId, password: GOOD_PASSWORD });
     const step = Math.floor(Date.now() / 30_000);
     await enrolment.confirm({ userId, code: totp(secret, step - 1) });
@@ -56,7 +46,7 @@ describe('login of a user with a second factor', () => {
 
   it('answers mfa_required with a token and opens no session', async () => {
     const { email, userId } = await enrolledUser();
-    const result = await app.login.login({ email, password: GOOD_PASSWORD }, CLIENT);
+    const result = await app.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT);
     expect(result).toEqual({
       kind: 'mfa_required',
       userId,
@@ -65,29 +55,29 @@ describe('login of a user with a second factor', () => {
     });
     expect(await app.sessions.list(userId)).toEqual([]);
     expect(
-      (await auditRows(app, 'auth.login.succeeded')).filter((r) => r.user_id === userId),
+      (await app.auditRows('auth.login.succeeded')).filter((r) => r.user_id === userId),
     ).toEqual([]);
   });
 
   it('refuses a wrong password and a locked account as it does without MFA', async () => {
     const { email, userId } = await enrolledUser();
     await expect(
-      app.login.login({ email, password: 'not-the-Password-99' }, CLIENT),
-    ).rejects.toEqual(new AccountError('account.invalid_credentials'));
-    await app.dataSource.query(`UPDATE users SET status = 'locked' WHERE id = $1`, [userId]);
-    await expect(app.login.login({ email, password: GOOD_PASSWORD }, CLIENT)).rejects.toEqual(
-      new AccountError('account.locked'),
+      app.password.signIn({ email, password: 'not-the-Password-99' }, CLIENT),
+    ).rejects.toEqual(new SignInError('signin.invalid_credentials'));
+    await app.factory.lock(userId);
+    await expect(app.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT)).rejects.toEqual(
+      new SignInError('signin.account_locked'),
     );
   });
 
   it("the second step opens the session on the first step's terms (device name, pwd+otp)", async () => {
     const { email, userId, secret, step } = await enrolledUser();
-    const first = await app.login.login(
+    const first = await app.password.signIn(
       { email, password: GOOD_PASSWORD, deviceName: 'work laptop' },
       CLIENT,
     );
     if (first.kind !== 'mfa_required') throw new Error('expected the MFA step');
-    const done = await mfaLogin.verify(
+    const done = await app.mfaStep.verify(
       { mfaToken: first.mfaToken, code: totp(secret, step) },
       CLIENT,
     );
@@ -95,23 +85,23 @@ describe('login of a user with a second factor', () => {
     expect(await app.sessions.list(userId)).toEqual([
       expect.objectContaining({ id: done.pair.sessionId, deviceName: 'work laptop' }),
     ]);
-    const [audit] = (await auditRows(app, 'auth.login.succeeded')).filter(
+    const [audit] = (await app.auditRows('auth.login.succeeded')).filter(
       (r) => r.user_id === userId,
     );
-    expect(audit!.metadata).toEqual({ amr: ['pwd', 'otp'] });
+    expect(audit!.metadata).toEqual({ amr: ['pwd', 'otp'], method: 'password' });
   });
 
   it('upgrades an outdated hash at the password step, and still asks for the second factor', async () => {
     const { email, userId } = await enrolledUser();
-    const stronger = await startAccountsApp({
-      label: 'acc_login_mfa_rehash',
+    const stronger = await startSignInApp({
+      label: 'signin_mfa_rehash',
       db: app.db,
       env: { ARGON2_TIME_COST: '2' },
     });
     try {
-      const result = await stronger.login.login({ email, password: GOOD_PASSWORD }, CLIENT);
+      const result = await stronger.password.signIn({ email, password: GOOD_PASSWORD }, CLIENT);
       expect(result).toMatchObject({ kind: 'mfa_required', userId });
-      const [row] = await app.dataSource.query<{ hash: string }[]>(
+      const [row] = await app.database.query<{ hash: string }>(
         `SELECT password_hash AS hash FROM users WHERE id = $1`,
         [userId],
       );

@@ -4,9 +4,9 @@ import { EventBus, type IdentityEventType } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { SecretBox } from '@identity/crypto';
 import { Database } from '@identity/database';
-import { WebhookEndpointError } from './admin-webhooks.errors';
-import { type WebhookEndpointRow, WebhookEndpointRepository } from './admin-webhooks.repository';
-import { checkWebhookTarget } from './admin-webhooks.target-policy';
+import { WebhookEndpointError } from './webhook-endpoint.errors';
+import { type WebhookEndpointRow, WebhookEndpointRepository } from './webhook-endpoint.repository';
+import { checkWebhookTarget } from './webhook-target.policy';
 
 /** What `POST /admin/webhooks` carries (event types already checked by the transport). */
 export interface NewWebhookEndpoint {
@@ -22,7 +22,6 @@ const SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 /**
  * The registry of SOC/SIEM webhook receivers (Standard Webhooks). The secret is shown once, at
  * creation, and stored sealed under the key-encryption key, bound to the row id.
- * TODO(webhook delivery issue): move to `libs/delivery` (see the repository).
  */
 @Injectable()
 export class WebhookEndpointService {
@@ -74,12 +73,9 @@ export class WebhookEndpointService {
 
   /**
    * Removes a receiver and emits `webhook.deleted`, in one transaction.
-   * @throws WebhookEndpointError `webhook.not_found` for an unknown or malformed id.
+   * @throws WebhookEndpointError `webhook.not_found` for an unknown id.
    */
   async delete(id: string, actorId: string): Promise<void> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-      throw new WebhookEndpointError('webhook.not_found');
-    }
     await this.db.withTransaction(async (manager) => {
       if (!(await this.endpoints.delete(id, manager))) {
         throw new WebhookEndpointError('webhook.not_found');

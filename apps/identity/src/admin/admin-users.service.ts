@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { ADMIN_ROLE, AccessService } from '@identity/access';
+import { EventBus } from '@identity/audit';
+import { Database } from '@identity/database';
+import { SessionService } from '@identity/sessions';
+import { normalizeEmail, type User, type UserProfile, UserRepository } from '@identity/users';
+import { AdminError } from './admin.errors';
+
+/** An account as the admin API shows it. */
+export interface AdminUserView extends UserProfile {
+  /** Sorted. */
+  roles: string[];
+}
+
+/**
+ * The admin use cases on accounts. They span several contexts (users, sessions, access,
+ * audit) and belong to none of them, so they live here, beside the transports that call them:
+ * the admin REST API and the CLI.
+ */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserRepository,
+    private readonly sessions: SessionService,
+    private readonly access: AccessService,
+    private readonly events: EventBus,
+  ) {}
+
+  /** The account with this email (compared normalised), as a list of zero or one. */
+  async findByEmail(email: string): Promise<AdminUserView[]> {
+    const user = await this.users.findByEmail(normalizeEmail(email));
+    return user ? [await this.get(user.id)] : [];
+  }
+
+  /**
+   * One account with its roles.
+   * @throws AdminError `admin.user_not_found` for an unknown id.
+   */
+  async get(userId: string): Promise<AdminUserView> {
+    const profile = await this.users.findProfile(userId);
+    if (!profile) throw new AdminError('admin.user_not_found');
+    const { roles } = await this.access.grantsOf(profile.id);
+    return { ...profile, roles };
+  }
+
+  /**
+   * Locks the account and ends every session of it, in one transaction (one statement for the
+   * sessions; their access tokens are denylisted once it commits); emits `user.locked` when
+   * the account was not locked yet. Answers once every instance has the new lock state.
+   * Idempotent.
+   * @throws AdminError `admin.user_not_found` for an unknown id.
+   */
+  async lock(userId: string, actorId: string): Promise<void> {
+    await this.db.withTransaction(async (tx) => {
+      const outcome = await this.users.setStatus(userId, { status: 'locked', at: new Date() }, tx);
+      if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
+      await this.sessions.revokeAll(tx, { userId, reason: 'account_locked', actorId });
+      if (outcome === 'changed') await this.events.emit(tx, 'user.locked', { userId, actorId });
+    });
+    await this.access.propagated();
+  }
+
+  /**
+   * Lets the account sign in again (its old sessions stay dead); emits `user.unlocked` when
+   * it was locked. Idempotent.
+   * @throws AdminError `admin.user_not_found` for an unknown id.
+   */
+  async unlock(userId: string, actorId: string): Promise<void> {
+    await this.db.withTransaction(async (tx) => {
+      const outcome = await this.users.setStatus(userId, { status: 'active', at: new Date() }, tx);
+      if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
+      if (outcome === 'changed') await this.events.emit(tx, 'user.unlocked', { userId, actorId });
+    });
+    await this.access.propagated();
+  }
+
+  /**
+   * Gives `admin` to the account with this email (the CLI's `create-admin`); audited as
+   * `user.roles_changed` and seen by every instance before it returns.
+   * @throws AdminError `admin.user_not_found` when no account has this email.
+   */
+  async grantAdmin(email: string): Promise<{ user: User; roles: string[] }> {
+    const user = await this.users.findByEmail(normalizeEmail(email));
+    if (!user) throw new AdminError('admin.user_not_found');
+    const roles = await this.access.addUserRole({ userId: user.id, role: ADMIN_ROLE });
+    return { user, roles };
+  }
+}

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { Database, type Tx } from '@identity/database';
+import type { SignInCandidate, StoredPassword, User, UserProfile, UserStatus } from './user';
+import {
+  type SignInCandidateRow,
+  toSignInCandidate,
+  toUser,
+  toUserProfile,
+  USER_COLUMNS,
+  type UserProfileRow,
+  type UserRow,
+} from './users.table';
+
+/** What a new account is created with. */
+export interface NewUser {
+  /** NFKC, trimmed, case kept (`canonicalEmail`). */
+  email: string;
+  /** NFKC, trimmed, lower-cased (`normalizeEmail`). */
+  emailNormalized: string;
+  name?: string | null;
+  /** Null for a federated-only account. */
+  password: StoredPassword | null;
+  /** Set for an account whose mailbox a provider vouched for at creation. */
+  emailVerifiedAt?: Date | null;
+}
+
+/**
+ * Storage of accounts: the only code that reads or writes `users`. Ids handed in are UUIDs
+ * (transports check ids at their edge).
+ */
+@Injectable()
+export class UserRepository {
+  constructor(private readonly db: Database) {}
+
+  /** The account whose normalised email is `emailNormalized` (see `normalizeEmail`). */
+  async findByEmail(emailNormalized: string, tx?: Tx): Promise<User | null> {
+    const row = await this.db.one<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.email_normalized = $1`,
+      [emailNormalized],
+      tx,
+    );
+    return row && toUser(row);
+  }
+
+  /** The account with this id, or null. */
+  async findById(id: string, tx?: Tx): Promise<User | null> {
+    const row = await this.db.one<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`,
+      [id],
+      tx,
+    );
+    return row && toUser(row);
+  }
+
+  /**
+   * What a sign-in by email needs of an account, in one statement (the login's hot path):
+   * the row and whether the user has a confirmed second factor. Null for an unknown email.
+   */
+  async findSignInCandidate(emailNormalized: string): Promise<SignInCandidate | null> {
+    const row = await this.db.one<SignInCandidateRow>(
+      `SELECT ${USER_COLUMNS}, t.enabled_at IS NOT NULL AS mfa_enabled
+         FROM users u
+         LEFT JOIN mfa_totp t ON t.user_id = u.id
+        WHERE u.email_normalized = $1`,
+      [emailNormalized],
+    );
+    return row && toSignInCandidate(row);
+  }
+
+  /** The account as its owner sees it, `mfaEnabled` from a confirmed TOTP enrolment. */
+  async findProfile(id: string, tx?: Tx): Promise<UserProfile | null> {
+    const row = await this.db.one<UserProfileRow>(
+      `SELECT u.id, u.email, u.name, u.status, u.created_at,
+              u.email_verified_at IS NOT NULL AS email_verified,
+              t.enabled_at IS NOT NULL AS mfa_enabled
+         FROM users u
+         LEFT JOIN mfa_totp t ON t.user_id = u.id
+        WHERE u.id = $1`,
+      [id],
+      tx,
+    );
+    return row && toUserProfile(row);
+  }
+
+  /** The account's status, or null when no account has this id (the access cache's read). */
+  async findStatus(id: string, tx?: Tx): Promise<UserStatus | null> {
+    const row = await this.db.one<{ status: UserStatus }>(
+      `SELECT status FROM users WHERE id = $1`,
+      [id],
+      tx,
+    );
+    return row?.status ?? null;
+  }
+
+  /**
+   * Inserts an account (status `active`) and returns it.
+   * @throws the unique violation on `USER_EMAIL_CONSTRAINT` when the normalised email is
+   *   taken (check with `isUniqueViolation`); it aborts the caller's transaction.
+   */
+  async create(user: NewUser, tx?: Tx): Promise<User> {
+    const [row] = await this.db.query<UserRow>(
+      `INSERT INTO users AS u (email, email_normalized, name, password_hash,
+                               password_pepper_version, email_verified_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       RETURNING ${USER_COLUMNS}`,
+      [
+        user.email,
+        user.emailNormalized,
+        user.name ?? null,
+        user.password?.hash ?? null,
+        user.password?.pepperVersion ?? null,
+        user.emailVerifiedAt ?? null,
+      ],
+      tx,
+    );
+    if (!row) throw new Error('INSERT INTO users returned no row');
+    return toUser(row);
+  }
+
+  /** Stores a new password (or none: a federated-only account) with its pepper version. */
+  async setPassword(userId: string, password: StoredPassword | null, tx?: Tx): Promise<void> {
+    await this.db.execute(
+      `UPDATE users SET password_hash = $2, password_pepper_version = $3, updated_at = now()
+        WHERE id = $1`,
+      [userId, password?.hash ?? null, password?.pepperVersion ?? null],
+      tx,
+    );
+  }
+
+  /**
+   * Replaces the hash only if it is still `previousHash` (compare-and-set), so a rehash on
+   * sign-in can never overwrite a password that was changed in the meantime.
+   * @returns whether the hash was replaced.
+   */
+  async replacePasswordHash(
+    input: { userId: string; previousHash: string } & StoredPassword,
+    tx?: Tx,
+  ): Promise<boolean> {
+    const { affected } = await this.db.execute(
+      `UPDATE users SET password_hash = $3, password_pepper_version = $4, updated_at = now()
+        WHERE id = $1 AND password_hash = $2`,
+      [input.userId, input.previousHash, input.hash, input.pepperVersion],
+      tx,
+    );
+    return affected > 0;
+  }
+
+  /**
+   * Sets `email_verified_at` to `at` unless it is set already (idempotent).
+   * @returns true only when this call verified the email (the first time).
+   */
+  async markVerified(userId: string, at: Date, tx?: Tx): Promise<boolean> {
+    const { affected } = await this.db.execute(
+      `UPDATE users SET email_verified_at = $2, updated_at = now()
+        WHERE id = $1 AND email_verified_at IS NULL`,
+      [userId, at],
+      tx,
+    );
+    return affected > 0;
+  }
+
+  /**
+   * Sets the account's status in one statement (`locked_at` follows it: `at` when locked,
+   * cleared when active).
+   * @returns `changed`, `unchanged` (it already had that status) or `not_found`.
+   */
+  async setStatus(
+    userId: string,
+    change: { status: UserStatus; at: Date },
+    tx?: Tx,
+  ): Promise<'changed' | 'unchanged' | 'not_found'> {
+    const [row] = await this.db.query<{ changed: boolean }>(
+      `WITH target AS (SELECT id, status FROM users WHERE id = $1 FOR UPDATE),
+            changed AS (
+              UPDATE users u SET status = $2,
+                     locked_at = CASE WHEN $2 = 'locked' THEN $3::timestamptz END,
+                     updated_at = now()
+                FROM target t WHERE u.id = t.id AND t.status <> $2
+              RETURNING u.id)
+       SELECT EXISTS (SELECT 1 FROM changed) AS changed FROM target`,
+      [userId, change.status, change.at],
+      tx,
+    );
+    if (!row) return 'not_found';
+    return row.changed ? 'changed' : 'unchanged';
+  }
+}
