@@ -60,14 +60,26 @@ as_root() {
     *) return 1 ;;
   esac
 }
-# How to tell a user to run a command as root.
-root_cmd() {
+# How to tell a user to run a command as root: "`sudo CMD`", "`CMD`" or "`CMD` as root".
+# shellcheck disable=SC2016 # the backquotes are text
+run_as_root() {
   if [[ "$(id -u)" -eq 0 ]]; then
-    printf '%s' "$*"
+    printf '`%s`' "$*"
   elif command -v sudo >/dev/null 2>&1; then
-    printf 'sudo %s' "$*"
+    printf '`sudo %s`' "$*"
   else
-    printf '%s (as root)' "$*"
+    printf '`%s` as root' "$*"
+  fi
+}
+# "a is", "a and b are".
+names_are() {
+  local IFS=,
+  local joined="$*"
+  joined="${joined//,/, }"
+  if [[ $# -gt 1 ]]; then
+    printf '%s and %s are' "${joined%, *}" "${joined##*, }"
+  else
+    printf '%s is' "$joined"
   fi
 }
 
@@ -115,12 +127,12 @@ install_packages() {
   [[ ${#missing[@]} -eq 0 ]] && return 0
   local install_cmd="apt-get install -y --no-install-recommends ${missing[*]}"
   if ! command -v apt-get >/dev/null 2>&1; then
-    problems+=("${missing[*]} not installed, and there is no apt-get here: install ${missing[*]} with this system's package manager")
+    problems+=("$(names_are "${missing[@]}") not installed, and there is no apt-get here: install them with this system's package manager")
     return 0
   fi
   detect_root_mode
   if [[ "$ROOT_MODE" == none ]]; then
-    problems+=("${missing[*]} not installed, and this user cannot install packages (not root, no passwordless sudo): run \`$(root_cmd "$install_cmd")\`")
+    problems+=("$(names_are "${missing[@]}") not installed, and this user cannot install packages (not root, no passwordless sudo): run $(run_as_root "$install_cmd")")
     return 0
   fi
   did_work=true
@@ -141,7 +153,7 @@ install_packages() {
   remove_policy
   mapfile -t missing < <(missing_packages)
   if [[ ${#missing[@]} -gt 0 ]]; then
-    problems+=("apt-get could not install ${missing[*]} (see its output above); once that is fixed: \`$(root_cmd "apt-get install -y --no-install-recommends ${missing[*]}")\`")
+    problems+=("apt-get could not install ${missing[*]} (see its output above); once that is fixed, run $(run_as_root "apt-get install -y --no-install-recommends ${missing[*]}")")
   fi
 }
 
@@ -206,7 +218,7 @@ start_postgres() {
   version="$(find "$PG_ETC" -mindepth 2 -maxdepth 2 -type d -name main -printf '%h\n' 2>/dev/null |
     xargs -r -n 1 basename | sort -V | tail -n 1 || true)"
   if [[ -z "$version" ]]; then
-    problems+=("PostgreSQL does not answer on 127.0.0.1:5432 and there is no local cluster under $PG_ETC: install PostgreSQL (\`$(root_cmd 'apt-get install -y postgresql')\`) or set TEST_DATABASE_URL")
+    problems+=("PostgreSQL does not answer on 127.0.0.1:5432 and there is no local cluster under $PG_ETC: install PostgreSQL ($(run_as_root 'apt-get install -y postgresql')) or set TEST_DATABASE_URL")
     return 1
   fi
   local cmd=(pg_ctlcluster --skip-systemctl-redirect "$version" main start)
@@ -220,7 +232,7 @@ start_postgres() {
     started=true
   fi
   if [[ "$started" == false ]]; then
-    problems+=("PostgreSQL does not answer on 127.0.0.1:5432 and this user cannot start it: run \`$(root_cmd "${cmd[*]}")\`")
+    problems+=("PostgreSQL does not answer on 127.0.0.1:5432 and this user cannot start it: run $(run_as_root "${cmd[*]}")")
     return 1
   fi
 }
@@ -229,7 +241,7 @@ start_redis() {
   local cmd=(redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
     --dir "${TMPDIR:-/tmp}")
   if ! command -v redis-server >/dev/null 2>&1; then
-    problems+=("Redis does not answer on 127.0.0.1:6379 and redis-server is not installed: run \`$(root_cmd 'apt-get install -y redis-server')\` or set TEST_REDIS_URL")
+    problems+=("Redis does not answer on 127.0.0.1:6379 and redis-server is not installed: run $(run_as_root 'apt-get install -y redis-server') or set TEST_REDIS_URL")
     return 1
   fi
   did_work=true
@@ -266,9 +278,9 @@ services() {
     [[ "$pg_wait" == false && "$redis_wait" == false ]] && break
     if [[ "$waited" -ge "$WAIT_SECONDS" ]]; then
       [[ "$pg_wait" == true ]] &&
-        problems+=("PostgreSQL started but did not answer within ${WAIT_SECONDS}s (see its log under /var/log/postgresql)")
+        problems+=("PostgreSQL at $(host_port "$DB_URL" 5432 | tr ' ' :) was not ready within ${WAIT_SECONDS}s (see its log, e.g. under /var/log/postgresql)")
       [[ "$redis_wait" == true ]] &&
-        problems+=("Redis started but did not answer within ${WAIT_SECONDS}s")
+        problems+=("Redis at 127.0.0.1:6379 did not answer within ${WAIT_SECONDS}s of starting it")
       break
     fi
     sleep 1

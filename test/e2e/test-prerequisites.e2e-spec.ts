@@ -113,14 +113,17 @@ function runScript(env: Record<string, string | undefined>): Promise<Run> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn('bash', [SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A script stuck waiting for a service must not outlive the test (its wait is 60 s).
+    const stop = setTimeout(() => child.kill('SIGTERM'), 20_000);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (status) =>
-      resolvePromise({ status, stdout, stderr, ms: Date.now() - started }),
-    );
+    child.on('close', (status) => {
+      clearTimeout(stop);
+      resolvePromise({ status, stdout, stderr, ms: Date.now() - started });
+    });
   });
 }
 
@@ -157,7 +160,7 @@ describe('scripts/test-prerequisites.sh', () => {
 
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('the tests cannot run on this machine yet');
-    expect(run.stderr).toContain('nginx not installed');
+    expect(run.stderr).toContain('nginx is not installed');
     expect(run.stderr).toContain('not root, no passwordless sudo');
     expect(run.stderr).toContain('`sudo apt-get install -y --no-install-recommends nginx`');
     expect(run.stderr).not.toContain('chromium');
