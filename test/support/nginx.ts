@@ -35,7 +35,8 @@ export interface NginxProxy {
 
 const INSTALL_HINT =
   'nginx is not installed: the cluster e2e test runs the Debian package `nginx` as its load ' +
-  'balancer. .ci/run installs it; locally run `apt-get install -y nginx` (as root).';
+  'balancer. `npm test` installs it first (scripts/test-prerequisites.sh) where it can; ' +
+  'otherwise run `sudo apt-get install -y --no-install-recommends nginx`.';
 
 /** The nginx binary on PATH or in the usual sbin directories (often not on a user's PATH). */
 export function findNginx(): string | undefined {
