@@ -4,3 +4,4 @@ export * from './ports';
 export * from './mail-catcher';
 export * from './flows';
 export * from './cookies';
+export * from './webhook-receiver';
