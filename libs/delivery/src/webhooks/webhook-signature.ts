@@ -39,12 +39,15 @@ const MAX_SECRET_BYTES = 64;
  */
 const MESSAGE_ID = /^[\x21-\x2d\x2f-\x7e]{1,128}$/;
 
-/** True when `secret` is `whsec_` + canonical base64 of 24 to 64 bytes. */
+/**
+ * True when `secret` is `whsec_` + canonical base64 (padded, no stray bits) of 24 to 64
+ * bytes: the rule for accepting a secret at registration, since receivers' base64 decoders
+ * differ on unpadded or non-canonical input (and `Buffer` silently skips stray characters).
+ */
 export function isValidWebhookSecret(secret: string): boolean {
   const base64 = SECRET.exec(secret)?.[1];
   if (!base64) return false;
   const bytes = Buffer.from(base64, 'base64');
-  // Round-trip: Buffer.from ignores stray characters and bad padding; the receiver's decoder may not.
   return (
     bytes.toString('base64') === base64 &&
     bytes.length >= MIN_SECRET_BYTES &&
@@ -72,16 +75,31 @@ export function signWebhook(input: WebhookSigningInput): WebhookSignatureHeaders
   if (secrets.length < 1 || secrets.length > 2) {
     throw new WebhookSignatureError('one or two secrets sign a webhook');
   }
-  const signatures = secrets.map((secret, i) => {
-    if (!isValidWebhookSecret(secret)) {
-      throw new WebhookSignatureError(`secret ${i + 1} is not whsec_ + base64 of 24 to 64 bytes`);
-    }
-    return new Webhook(secret).sign(id, timestamp, body);
-  });
+  const signatures = secrets.map((secret, i) => signerFor(secret, i).sign(id, timestamp, body));
   return {
     'webhook-id': id,
     // The same flooring `sign` applies, so the header and the signed content agree.
     'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
     'webhook-signature': signatures.join(' '),
   };
+}
+
+/**
+ * The package's signer for one secret. Signing is a little more lenient than registration
+ * (`isValidWebhookSecret`): a stored secret the package decodes to 24 to 64 bytes still
+ * signs, so a stricter rule later cannot silence a receiver registered earlier.
+ */
+function signerFor(secret: string, index: number): Webhook {
+  const refused = () =>
+    new WebhookSignatureError(`secret ${index + 1} is not whsec_ + base64 of 24 to 64 bytes`);
+  const base64 = SECRET.exec(secret)?.[1];
+  if (!base64) throw refused();
+  const bytes = Buffer.from(base64, 'base64').length;
+  if (bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) throw refused();
+  try {
+    return new Webhook(secret);
+  } catch {
+    // The package's decoder refused it (e.g. bad padding); its message is not ours to pass on.
+    throw refused();
+  }
 }
