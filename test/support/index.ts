@@ -7,3 +7,4 @@ export * from './cookies';
 export * from './counting-hasher';
 export * from './factories';
 export * from './domain-app';
+export * from './webhook-receiver';
