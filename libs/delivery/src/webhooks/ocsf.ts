@@ -136,6 +136,9 @@ const accountChange = <K extends WebhookEventType>(
 
 const SECOND_FACTORS = new Set(['otp', 'rec']);
 const PASSWORD = () => 'Password';
+
+/** The `auth_protocol_id` values OCSF names (1.x enum); anything else is `99 Other` with its name. */
+const OCSF_AUTH_PROTOCOL_IDS: Readonly<Record<string, number>> = { OpenID: 4, 'OAUTH 2.0': 6 };
 const ONE_TIME_CODE = () => 'One-Time Code';
 
 /**
@@ -156,7 +159,7 @@ const ONE_TIME_CODE = () => 'One-Time Code';
 const OCSF_MAPPINGS: { readonly [K in WebhookEventType]: Mapping<K> | null } = {
   'auth.login.succeeded': authentication(LOGON, {
     isMfa: (p) => p.amr.some((m) => SECOND_FACTORS.has(m)),
-    protocol: (p) => (p.amr.includes('pwd') ? 'Password' : undefined),
+    protocol: (p) => (p.method === 'federated' ? 'OpenID' : 'Password'),
   }),
   'auth.login.failed': authentication(LOGON, {
     failure: true,
@@ -280,7 +283,7 @@ function mapEvent<K extends WebhookEventType>(
     // Authentication requires `service` or `dst_endpoint`: the service signed in to is us.
     ocsf.service = { name: product.name };
     const protocol = mapping.protocol?.(payload);
-    ocsf.auth_protocol_id = protocol === undefined ? 0 : 99;
+    ocsf.auth_protocol_id = protocol === undefined ? 0 : (OCSF_AUTH_PROTOCOL_IDS[protocol] ?? 99);
     ocsf.auth_protocol = protocol ?? 'Unknown';
     if (act === LOGON) ocsf.is_remote = true;
     if (mapping.isMfa) ocsf.is_mfa = mapping.isMfa(payload);

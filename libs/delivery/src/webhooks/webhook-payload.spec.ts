@@ -14,13 +14,13 @@ describe('standard webhook payload', () => {
     expect(
       buildStandardPayload({
         type: 'auth.login.succeeded',
-        payload: { userId, sessionId, amr: ['pwd', 'otp'] },
+        payload: { userId, sessionId, amr: ['pwd', 'otp'], method: 'password' },
         at,
       }),
     ).toEqual({
       type: 'auth.login.succeeded',
       timestamp: '2030-05-06T07:08:09.123Z',
-      data: { user_id: userId, session_id: sessionId, amr: ['pwd', 'otp'] },
+      data: { user_id: userId, session_id: sessionId, amr: ['pwd', 'otp'], method: 'password' },
     });
   });
 

@@ -31,6 +31,7 @@ const STANDARD_FIELDS = [
   ['keptSessionId', 'kept_session_id'],
   ['roles', 'roles'],
   ['amr', 'amr'],
+  ['method', 'method'],
   ['via', 'via'],
   ['provider', 'provider'],
   ['kid', 'kid'],

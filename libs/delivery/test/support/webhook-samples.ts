@@ -20,9 +20,10 @@ const ipHash = 'a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
  */
 export const WEBHOOK_EVENT_SAMPLES: { [K in WebhookEventType]: WebhookEventMap[K][] } = {
   'auth.login.succeeded': [
-    { userId: user, sessionId: session, amr: ['pwd'], ipHash },
-    { userId: user, sessionId: session, amr: ['pwd', 'otp'], ipHash },
-    { userId: user, sessionId: session, amr: ['pwd', 'rec'] },
+    { userId: user, sessionId: session, amr: ['pwd'], method: 'password', ipHash },
+    { userId: user, sessionId: session, amr: ['pwd', 'otp'], method: 'password', ipHash },
+    { userId: user, sessionId: session, amr: ['pwd', 'rec'], method: 'password' },
+    { userId: user, sessionId: session, amr: ['fed'], method: 'federated', ipHash },
   ],
   'auth.login.failed': [
     { reason: 'invalid_credentials', ipHash },
