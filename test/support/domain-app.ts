@@ -20,6 +20,7 @@ import { CountingPasswordHasher } from './counting-hasher';
 import { createTestDatabase, type TestDatabase } from './database';
 import { UserFactory } from './factories';
 import { TEST_REDIS_URL, uniqueKvPrefix } from './kv';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 export const TEST_APP_URL = 'https://id.domain.test';
 export const CLIENT = { ip: '203.0.113.7', userAgent: 'jest' };
@@ -75,6 +76,8 @@ export interface DomainTestApp {
 }
 
 export interface DomainTestAppOptions {
+  /** The time the app goes by; the system clock by default. */
+  clock?: Clock;
   label: string;
   /** Extra or overriding environment (ARGON2_*, BOOTSTRAP_ADMIN_EMAIL...). */
   env?: Record<string, string>;
@@ -105,6 +108,7 @@ export async function startDomainApp(options: DomainTestAppOptions): Promise<Dom
   const mailer = new CapturingMailer();
   const module = await Test.createTestingModule({
     imports: [
+      ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
         entities: [

@@ -8,3 +8,4 @@ export * from './counting-hasher';
 export * from './factories';
 export * from './domain-app';
 export * from './webhook-receiver';
+export * from './clock';

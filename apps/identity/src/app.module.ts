@@ -14,6 +14,7 @@ import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
 import { DELIVERY_ENTITIES } from '@identity/delivery';
+import { ClockModule, type Clock } from '@identity/kernel';
 import { KvModule } from '@identity/kv';
 import { MFA_ENTITIES, MfaModule } from '@identity/mfa';
 import { ProtectionModule } from '@identity/protection';
@@ -54,6 +55,8 @@ export interface AppModuleOptions {
   logStream?: DestinationStream;
   /** Extra modules to mount (tests add probes). */
   extraModules?: Type[];
+  /** The time the app goes by; the system clock unless a test moves its own. */
+  clock?: Clock;
 }
 
 /** The identity deployable: one module tree for REST, gRPC and socket.io. */
@@ -68,6 +71,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule.forRoot(options.clock),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot({ entities: ENTITIES, migrations }),
         KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),

@@ -9,6 +9,7 @@ import { AccessModule } from '../src/access.module';
 import { AccessService } from '../src/access.service';
 import { RoleService } from '../src/role.service';
 import { TokenIntrospection } from '../src/token-introspection.service';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 /** One booted instance of the access context, wired as the app wires it. */
 export interface AccessTestApp {
@@ -31,9 +32,11 @@ export interface AccessTestApp {
 export async function startAccessApp(options: {
   databaseUrl: string;
   keyPrefix: string;
+  clock?: Clock;
 }): Promise<AccessTestApp> {
   const module = await Test.createTestingModule({
     imports: [
+      ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(
         loadConfig({
           NODE_ENV: 'test',

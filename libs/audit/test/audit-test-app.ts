@@ -6,6 +6,7 @@ import { AUDIT_ENTITIES, AuditModule } from '../src/audit.module';
 import { AuditLogRepository } from '../src/audit-log.repository';
 import { AuditService } from '../src/audit.service';
 import { EventBus } from '../src/event-bus';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 /** The audit lib wired as the app wires it, over a migrated database of its own. */
 export interface AuditTestApp {
@@ -18,12 +19,16 @@ export interface AuditTestApp {
 }
 
 /** Boots ConfigModule + DatabaseModule + AuditModule on a fresh copy of the migrated template. */
-export async function createAuditTestApp(label: string): Promise<AuditTestApp> {
+export async function createAuditTestApp(
+  label: string,
+  options: { clock?: Clock } = {},
+): Promise<AuditTestApp> {
   const testDb = await createTestDatabase(label);
   let moduleRef: TestingModule | undefined;
   try {
     moduleRef = await Test.createTestingModule({
       imports: [
+        ClockModule.forRoot(options.clock),
         ConfigModule.forRoot(
           loadConfig({ DATABASE_URL: testDb.url, DATABASE_MIGRATIONS_RUN: 'false' }),
         ),

@@ -12,6 +12,7 @@ import { ProtectionModule } from '../src/protection.module';
 import { ProtectionStatus } from '../src/protection.status';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from '../src/protection.windows';
 import { RequestThrottle } from '../src/request-throttle';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 /** One booted instance of the protection context, wired as the app wires it. */
 export interface ProtectionTestApp {
@@ -27,6 +28,8 @@ export interface ProtectionTestApp {
 }
 
 export interface ProtectionTestAppOptions {
+  /** The time the app goes by; the system clock by default. */
+  clock?: Clock;
   databaseUrl: string;
   /** A Redis URL shares the counters with every app on the same prefix; unset = memory kv. */
   redisUrl?: string;
@@ -62,6 +65,7 @@ export async function startProtectionApp(
   try {
     module = await Test.createTestingModule({
       imports: [
+        ClockModule.forRoot(options.clock),
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot({ entities: AUDIT_ENTITIES, migrations: [] }),
         KvModule.forRoot({ redisUrl: options.redisUrl, keyPrefix: options.keyPrefix ?? 'test:' }),

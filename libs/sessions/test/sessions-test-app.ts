@@ -30,6 +30,7 @@ import {
   SessionsModule,
   type TokenPair,
 } from '../src';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 export const TEST_ISSUER = 'https://id.sessions.test';
 /** A documentation address (RFC 5737): whatever is stored must never contain it. */
@@ -58,6 +59,7 @@ export interface SessionsTestApp {
 export async function startSessionsApp(
   label: string,
   env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
 ): Promise<SessionsTestApp> {
   const database = await createTestDatabase(label);
   const keyPrefix = uniqueKvPrefix(label);
@@ -71,6 +73,7 @@ export async function startSessionsApp(
   });
   const module = await Test.createTestingModule({
     imports: [
+      ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
         entities: [...SESSIONS_ENTITIES, ...TOKENS_ENTITIES, ...AUDIT_ENTITIES],

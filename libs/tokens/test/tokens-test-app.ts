@@ -13,6 +13,7 @@ import { toPublicSigningJwk } from '../src/signing-key.material';
 import { SigningKeyRepository } from '../src/signing-key.repository';
 import { SigningKeyService } from '../src/signing-key.service';
 import { TOKENS_ENTITIES, TokensModule } from '../src/tokens.module';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 /** Issuer of every test app, so tests can assert it. */
 export const TEST_ISSUER = 'https://id.test.example';
@@ -33,6 +34,8 @@ export interface TokensTestApp {
 }
 
 export interface TokensTestAppOptions {
+  /** The time the app goes by; the system clock by default. */
+  clock?: Clock;
   databaseUrl: string;
   /** Extra environment (JWT_ALG, ACCESS_TOKEN_TTL, KEY_* ...). */
   env?: Record<string, string>;
@@ -53,6 +56,7 @@ export async function startTokensApp(options: TokensTestAppOptions): Promise<Tok
   });
   const module = await Test.createTestingModule({
     imports: [
+      ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({ entities: [...TOKENS_ENTITIES, ...AUDIT_ENTITIES], migrations: [] }),
       KvModule.forRoot({ redisUrl: options.redisUrl, keyPrefix: options.keyPrefix ?? 'test:' }),

@@ -14,6 +14,7 @@ import { Readiness } from '../http/ops/readiness';
 import { IdentitySocketAdapter } from '../ws/socket-io.adapter';
 import { configureHttpPipeline } from './http-pipeline';
 import { assignRequestId } from './logging';
+import type { Clock } from '@identity/kernel';
 
 export interface RunningApp {
   app: NestExpressApplication;
@@ -30,6 +31,8 @@ export interface StartOptions {
   logStream?: DestinationStream;
   /** Extra modules to mount (tests add probes such as Nest's DiscoveryModule). */
   extraModules?: Type[];
+  /** The time the app goes by; the system clock unless a test moves its own. */
+  clock?: Clock;
 }
 
 /**
@@ -38,7 +41,11 @@ export interface StartOptions {
  */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, { logStream: options.logStream, extraModules: options.extraModules }),
+    AppModule.forRoot(config, {
+      logStream: options.logStream,
+      extraModules: options.extraModules,
+      clock: options.clock,
+    }),
     { bodyParser: false, bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));

@@ -11,6 +11,7 @@ import {
   OutboxWorker,
 } from '@identity/delivery';
 import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
+import { type Clock, ClockModule } from '@identity/kernel';
 
 export const TEST_APP_URL = 'http://id.test:3000';
 export const TEST_MAIL_FROM = 'Identity <no-reply@id.test>';
@@ -51,6 +52,7 @@ export async function startDeliveryApp(options: {
   smtpPort: number;
   /** Default 50 ms. */
   pollIntervalMs?: number;
+  clock?: Clock;
 }): Promise<DeliveryApp> {
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
@@ -63,6 +65,7 @@ export async function startDeliveryApp(options: {
   const logs = new CapturingLogger();
   const module = await Test.createTestingModule({
     imports: [
+      ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
         entities: [...DELIVERY_ENTITIES, ...AUDIT_ENTITIES],
