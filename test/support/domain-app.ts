@@ -9,13 +9,9 @@ import { type EmailTemplate, Mailer, type OutgoingMail, OutboxWorker } from '@id
 import { KvModule } from '@identity/kv';
 import { MfaModule } from '@identity/mfa';
 import { PasswordHasher } from '@identity/passwords';
-import { SESSIONS_ENTITIES } from '@identity/sessions';
 import { SignInModule } from '@identity/signin';
-import { TOKENS_ENTITIES } from '@identity/tokens';
 import { UserRepository } from '@identity/users';
-import { AUDIT_ENTITIES } from '@identity/audit';
 import { DELIVERY_ENTITIES } from '@identity/delivery';
-import { MFA_ENTITIES } from '@identity/mfa';
 import { CountingPasswordHasher } from './counting-hasher';
 import { createTestDatabase, type TestDatabase } from './database';
 import { UserFactory } from './factories';
@@ -111,13 +107,7 @@ export async function startDomainApp(options: DomainTestAppOptions): Promise<Dom
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
-        entities: [
-          ...AUDIT_ENTITIES,
-          ...DELIVERY_ENTITIES,
-          ...SESSIONS_ENTITIES,
-          ...TOKENS_ENTITIES,
-          ...MFA_ENTITIES,
-        ],
+        entities: [...DELIVERY_ENTITIES],
         migrations: [],
       }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix: uniqueKvPrefix(label) }),

@@ -10,17 +10,17 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AccessModule } from '@identity/access';
 import { AccountsModule } from '@identity/accounts';
-import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
+import { AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
 import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { ClockModule, type Clock } from '@identity/kernel';
 import { KvModule } from '@identity/kv';
-import { MFA_ENTITIES, MfaModule } from '@identity/mfa';
+import { MfaModule } from '@identity/mfa';
 import { ProtectionModule } from '@identity/protection';
 import { SignInModule } from '@identity/signin';
-import { SESSIONS_ENTITIES, SessionsModule } from '@identity/sessions';
-import { TOKENS_ENTITIES, TokensModule } from '@identity/tokens';
+import { SessionsModule } from '@identity/sessions';
+import { TokensModule } from '@identity/tokens';
 import { migrations } from '../../../migrations';
 import { loggerParams } from './bootstrap/logging';
 import { AccessGuard } from './http/auth/access.guard';
@@ -42,13 +42,7 @@ import { WebController } from './web/web.controller';
 import { SessionsSocketModule } from './ws/sessions-socket.module';
 
 /** Every TypeORM entity of every lib, handed to the one DataSource. */
-const ENTITIES: EntityList = [
-  ...SESSIONS_ENTITIES,
-  ...TOKENS_ENTITIES,
-  ...AUDIT_ENTITIES,
-  ...DELIVERY_ENTITIES,
-  ...MFA_ENTITIES,
-];
+const ENTITIES: EntityList = [...DELIVERY_ENTITIES];
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); default stdout. */

@@ -40,40 +40,40 @@ export class AccessService {
   ) {}
 
   /** Gives a new account its default role, in the registering transaction. */
-  grantDefaultRole(userId: string, manager?: Tx): Promise<void> {
-    return this.repo.assignRole(userId, DEFAULT_ROLE, manager);
+  grantDefaultRole(userId: string, tx?: Tx): Promise<void> {
+    return this.repo.assignRole(userId, DEFAULT_ROLE, tx);
   }
 
   /**
    * Gives a role in the caller's transaction, without an event: the caller emits
    * `user.roles_changed` (which also refreshes the caches), as the bootstrap admin grant does.
    */
-  grantRole(userId: string, role: string, manager?: Tx): Promise<void> {
-    return this.repo.assignRole(userId, role, manager);
+  grantRole(userId: string, role: string, tx?: Tx): Promise<void> {
+    return this.repo.assignRole(userId, role, tx);
   }
 
   /**
-   * Roles and permissions of a user, read from Postgres now (in `manager`'s transaction when
+   * Roles and permissions of a user, read from Postgres now (in `tx`'s transaction when
    * given). Token minting and the HTTP guard use it; token verification uses
    * {@link currentAccess} (memory).
    */
-  grantsOf(userId: string, manager?: Tx): Promise<Grants> {
-    return this.repo.grantsOf(userId, manager);
+  grantsOf(userId: string, tx?: Tx): Promise<Grants> {
+    return this.repo.grantsOf(userId, tx);
   }
 
   /**
    * The roles an access token being minted carries, as fresh as {@link currentAccess} (which
    * verification trusts): from memory when this instance has the user cached. On a miss,
-   * without `manager` the user is loaded into the cache; with one (minting inside a
+   * without `tx` the user is loaded into the cache; with one (minting inside a
    * transaction), read in that transaction and not cached (it may roll back), and the cache
    * is warmed behind it for the user's next token. An unknown user has no roles.
    */
-  async rolesForToken(userId: string, manager?: Tx): Promise<string[]> {
+  async rolesForToken(userId: string, tx?: Tx): Promise<string[]> {
     const id = userId.toLowerCase();
     const cached = this.cache.peek(id);
     if (cached) return cached.roles;
-    if (!manager) return (await this.cache.subject(id))?.roles ?? [];
-    const { roles } = await this.repo.grantsOf(id, manager);
+    if (!tx) return (await this.cache.subject(id))?.roles ?? [];
+    const { roles } = await this.repo.grantsOf(id, tx);
     this.cache.warm(id);
     return roles;
   }
@@ -120,15 +120,15 @@ export class AccessService {
   async setUserRoles(input: SetUserRolesInput): Promise<string[]> {
     const { userId, actorId } = input;
     const roles = [...new Set(input.roles)].sort();
-    const result = await this.db.withTransaction(async (manager) => {
-      if ((await this.users.findStatus(userId, manager)) === null) {
+    const result = await this.db.withTransaction(async (tx) => {
+      if ((await this.users.findStatus(userId, tx)) === null) {
         throw new AccessError('access.user_not_found');
       }
-      const known = new Set(await this.repo.existingRoleNames(roles, manager));
+      const known = new Set(await this.repo.existingRoleNames(roles, tx));
       const unknown = roles.filter((r) => !known.has(r));
       if (unknown.length > 0) throw new AccessError('access.unknown_role', { details: unknown });
-      await this.repo.replaceUserRoles(userId, roles, manager);
-      await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
+      await this.repo.replaceUserRoles(userId, roles, tx);
+      await this.events.emit(tx, 'user.roles_changed', { userId, roles, actorId });
       return roles;
     });
     await this.cache.propagated();
@@ -142,17 +142,17 @@ export class AccessService {
    */
   async addUserRole(input: { userId: string; role: string; actorId?: string }): Promise<string[]> {
     const { userId, role, actorId } = input;
-    const result = await this.db.withTransaction(async (manager) => {
-      if ((await this.users.findStatus(userId, manager)) === null) {
+    const result = await this.db.withTransaction(async (tx) => {
+      if ((await this.users.findStatus(userId, tx)) === null) {
         throw new AccessError('access.user_not_found');
       }
-      const held = await this.repo.rolesOf(userId, manager);
-      if ((await this.repo.existingRoleNames([role], manager)).length === 0) {
+      const held = await this.repo.rolesOf(userId, tx);
+      if ((await this.repo.existingRoleNames([role], tx)).length === 0) {
         throw new AccessError('access.unknown_role', { details: [role] });
       }
-      await this.repo.assignRole(userId, role, manager);
+      await this.repo.assignRole(userId, role, tx);
       const roles = [...new Set([...held, role])].sort();
-      await this.events.emit(manager, 'user.roles_changed', { userId, roles, actorId });
+      await this.events.emit(tx, 'user.roles_changed', { userId, roles, actorId });
       return roles;
     });
     await this.cache.propagated();

@@ -61,10 +61,10 @@ export class RoleService {
     if (name === ADMIN_ROLE && !permissions.includes(ADMIN_PERMISSION)) {
       throw new AccessError('access.admin_permission_required');
     }
-    const saved = await this.db.withTransaction(async (manager) => {
-      await this.repo.saveRole({ name, description, permissions }, manager);
-      await this.events.emit(manager, 'role.updated', { role: name, permissions, actorId });
-      const row = await this.repo.findRole(name, manager);
+    const saved = await this.db.withTransaction(async (tx) => {
+      await this.repo.saveRole({ name, description, permissions }, tx);
+      await this.events.emit(tx, 'role.updated', { role: name, permissions, actorId });
+      const row = await this.repo.findRole(name, tx);
       if (!row) throw new Error(`role ${name} vanished inside its own transaction`);
       return row;
     });
@@ -81,12 +81,12 @@ export class RoleService {
     const { name, actorId } = input;
     if (BUILT_IN_ROLES.includes(name)) throw new AccessError('access.role_in_use');
     if (!isRoleName(name)) throw new AccessError('access.role_not_found');
-    await this.db.withTransaction(async (manager) => {
-      if (await this.repo.isRoleHeld(name, manager)) throw new AccessError('access.role_in_use');
-      const outcome = await this.repo.deleteRole(name, manager);
+    await this.db.withTransaction(async (tx) => {
+      if (await this.repo.isRoleHeld(name, tx)) throw new AccessError('access.role_in_use');
+      const outcome = await this.repo.deleteRole(name, tx);
       switch (outcome) {
         case 'deleted':
-          await this.events.emit(manager, 'role.deleted', { role: name, actorId });
+          await this.events.emit(tx, 'role.deleted', { role: name, actorId });
           return;
         case 'not_found':
           throw new AccessError('access.role_not_found');

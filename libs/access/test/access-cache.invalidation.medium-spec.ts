@@ -28,14 +28,14 @@ describe('access cache across instances', () => {
   });
 
   const lock = async (app: AccessTestApp, userId: string, locked: boolean) => {
-    await app.database.withTransaction(async (manager) => {
-      await manager.query(`UPDATE users SET status = $2 WHERE id = $1`, [
+    await app.database.withTransaction(async (tx) => {
+      await tx.query(`UPDATE users SET status = $2 WHERE id = $1`, [
         userId,
         locked ? 'locked' : 'active',
       ]);
       await app.module
         .get(EventBus)
-        .emit(manager, locked ? 'user.locked' : 'user.unlocked', { userId });
+        .emit(tx, locked ? 'user.locked' : 'user.unlocked', { userId });
     });
     await app.access.propagated();
   };

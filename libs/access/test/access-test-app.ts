@@ -1,10 +1,9 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { AUDIT_ENTITIES, AuditModule, EventBus, type IdentityEvent } from '@identity/audit';
+import { AuditModule, EventBus, type IdentityEvent } from '@identity/audit';
 import { ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
 import { KvModule } from '@identity/kv';
 import { TEST_REDIS_URL, UserFactory } from '@identity/testing';
-import { TOKENS_ENTITIES } from '@identity/tokens';
 import { AccessModule } from '../src/access.module';
 import { AccessService } from '../src/access.service';
 import { RoleService } from '../src/role.service';
@@ -46,7 +45,6 @@ export async function startAccessApp(options: {
         }),
       ),
       DatabaseModule.forRoot({
-        entities: [...TOKENS_ENTITIES, ...AUDIT_ENTITIES],
         migrations: [],
       }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix: options.keyPrefix }),

@@ -22,14 +22,14 @@ export class EmailConfirmation {
   ) {}
 
   /**
-   * Marks the email verified in `manager`'s transaction. Only the first time: emits
+   * Marks the email verified in `tx`'s transaction. Only the first time: emits
    * `user.email_verified` and, for `BOOTSTRAP_ADMIN_EMAIL`, grants `admin`.
    */
-  async confirm(manager: Tx, input: { userId: string; ipHash?: string }): Promise<void> {
+  async confirm(tx: Tx, input: { userId: string; ipHash?: string }): Promise<void> {
     const { userId, ipHash } = input;
-    if (!(await this.users.markVerified(userId, new Date(), manager))) return;
-    await this.events.emit(manager, 'user.email_verified', { userId, ipHash });
-    await this.grantBootstrapAdmin(manager, userId, ipHash);
+    if (!(await this.users.markVerified(userId, new Date(), tx))) return;
+    await this.events.emit(tx, 'user.email_verified', { userId, ipHash });
+    await this.grantBootstrapAdmin(tx, userId, ipHash);
   }
 
   /**
@@ -39,16 +39,16 @@ export class EmailConfirmation {
    * an admin role taken away later is not handed back by a second verification link.
    */
   private async grantBootstrapAdmin(
-    manager: Tx,
+    tx: Tx,
     userId: string,
     ipHash: string | undefined,
   ): Promise<void> {
     const bootstrapEmail = this.config.admin.bootstrapEmail;
     if (!bootstrapEmail) return;
-    const user = await this.users.findById(userId, manager);
+    const user = await this.users.findById(userId, tx);
     if (!user || user.emailNormalized !== normalizeEmail(bootstrapEmail)) return;
-    await this.access.grantRole(userId, ADMIN_ROLE, manager);
-    const { roles } = await this.access.grantsOf(userId, manager);
-    await this.events.emit(manager, 'user.roles_changed', { userId, roles, ipHash });
+    await this.access.grantRole(userId, ADMIN_ROLE, tx);
+    const { roles } = await this.access.grantsOf(userId, tx);
+    await this.events.emit(tx, 'user.roles_changed', { userId, roles, ipHash });
   }
 }

@@ -57,17 +57,17 @@ export class PasswordRecoveryService {
     const user = await this.users.findByEmail(emailNormalized);
     if (!user || user.status !== 'active') return;
     const ipHash = this.ipHasher.hash(client.ip);
-    await this.db.withTransaction(async (manager) => {
+    await this.db.withTransaction(async (tx) => {
       const token = await this.resets.issue(
         { userId: user.id, ttlSeconds: this.config.tokenTtl.resetPassword },
-        manager,
+        tx,
       );
-      await this.mail.queue(manager, {
+      await this.mail.queue(tx, {
         template: 'reset_password',
         to: user.email,
         vars: { token, name: user.name ?? undefined },
       });
-      await this.events.emit(manager, 'user.password_reset_requested', { userId: user.id, ipHash });
+      await this.events.emit(tx, 'user.password_reset_requested', { userId: user.id, ipHash });
     });
   }
 
@@ -88,18 +88,18 @@ export class PasswordRecoveryService {
     // Hashed before the transaction opens, so no row lock is held through argon2.
     const password = await this.hasher.hash(input.newPassword);
     const ipHash = this.ipHasher.hash(client.ip);
-    await this.db.withTransaction(async (manager) => {
+    await this.db.withTransaction(async (tx) => {
       // The check above is not the guard: only this single-statement consume is, so two
       // concurrent resets with one token cannot both succeed.
-      if ((await this.resets.consume(input.token, manager)) !== user.id) {
+      if ((await this.resets.consume(input.token, tx)) !== user.id) {
         throw new AccountError('account.token_invalid');
       }
-      await this.users.setPassword(user.id, password, manager);
-      await this.resets.invalidateAll(user.id, manager);
-      await this.confirmation.confirm(manager, { userId: user.id, ipHash });
-      await this.sessions.revokeAll(manager, { userId: user.id, reason: 'password_reset', ipHash });
-      await this.queuePasswordChanged(manager, user);
-      await this.events.emit(manager, 'user.password_reset', { userId: user.id, ipHash });
+      await this.users.setPassword(user.id, password, tx);
+      await this.resets.invalidateAll(user.id, tx);
+      await this.confirmation.confirm(tx, { userId: user.id, ipHash });
+      await this.sessions.revokeAll(tx, { userId: user.id, reason: 'password_reset', ipHash });
+      await this.queuePasswordChanged(tx, user);
+      await this.events.emit(tx, 'user.password_reset', { userId: user.id, ipHash });
     });
   }
 
@@ -117,16 +117,16 @@ export class PasswordRecoveryService {
     await this.policy.enforce(input.newPassword, { email: user.emailNormalized });
     const password = await this.hasher.hash(input.newPassword);
     const ipHash = this.ipHasher.hash(client.ip);
-    await this.db.withTransaction(async (manager) => {
-      await this.users.setPassword(user.id, password, manager);
-      await this.sessions.revokeAll(manager, {
+    await this.db.withTransaction(async (tx) => {
+      await this.users.setPassword(user.id, password, tx);
+      await this.sessions.revokeAll(tx, {
         userId: user.id,
         reason: 'password_changed',
         exceptSessionId: input.sessionId,
         ipHash,
       });
-      await this.queuePasswordChanged(manager, user);
-      await this.events.emit(manager, 'user.password_changed', { userId: user.id, ipHash });
+      await this.queuePasswordChanged(tx, user);
+      await this.events.emit(tx, 'user.password_changed', { userId: user.id, ipHash });
     });
   }
 
@@ -136,8 +136,8 @@ export class PasswordRecoveryService {
     if (!valid) throw new AccountError('account.invalid_credentials');
   }
 
-  private queuePasswordChanged(manager: Tx, user: User): Promise<void> {
-    return this.mail.queue(manager, {
+  private queuePasswordChanged(tx: Tx, user: User): Promise<void> {
+    return this.mail.queue(tx, {
       template: 'password_changed',
       to: user.email,
       vars: { name: user.name ?? undefined },

@@ -80,7 +80,7 @@ export class RegistrationService {
       ipHash: this.ipHasher.hash(client.ip),
     };
     try {
-      await this.db.withTransaction((manager) => this.createAccount(manager, account));
+      await this.db.withTransaction((tx) => this.createAccount(tx, account));
     } catch (err) {
       if (!isUniqueViolation(err, USER_EMAIL_CONSTRAINT)) throw err;
       // A concurrent registration of the same address committed first: from here on this is
@@ -97,10 +97,10 @@ export class RegistrationService {
    */
   async verifyEmail(token: string, client?: ClientContext): Promise<void> {
     const ipHash = client ? this.ipHasher.hash(client.ip) : undefined;
-    await this.db.withTransaction(async (manager) => {
-      const userId = await this.verifications.consume(token, manager);
+    await this.db.withTransaction(async (tx) => {
+      const userId = await this.verifications.consume(token, tx);
       if (!userId) throw new AccountError('account.token_invalid');
-      await this.confirmation.confirm(manager, { userId, ipHash });
+      await this.confirmation.confirm(tx, { userId, ipHash });
     });
   }
 
@@ -114,26 +114,26 @@ export class RegistrationService {
     await this.mailThrottle.consume({ email: normalizeEmail(email), ip: client.ip });
     const user = await this.users.findByEmail(normalizeEmail(email));
     if (!user || user.emailVerifiedAt || user.status !== 'active') return;
-    await this.db.withTransaction((manager) => this.sendVerification(manager, user));
+    await this.db.withTransaction((tx) => this.sendVerification(tx, user));
   }
 
-  private async createAccount(manager: Tx, account: NewAccount): Promise<void> {
-    const user = await this.users.create(account, manager);
-    await this.access.grantDefaultRole(user.id, manager);
-    await this.sendVerification(manager, user);
-    await this.events.emit(manager, 'user.registered', {
+  private async createAccount(tx: Tx, account: NewAccount): Promise<void> {
+    const user = await this.users.create(account, tx);
+    await this.access.grantDefaultRole(user.id, tx);
+    await this.sendVerification(tx, user);
+    await this.events.emit(tx, 'user.registered', {
       userId: user.id,
       via: 'password',
       ipHash: account.ipHash,
     });
   }
 
-  private async sendVerification(manager: Tx, user: User): Promise<void> {
+  private async sendVerification(tx: Tx, user: User): Promise<void> {
     const token = await this.verifications.issue(
       { userId: user.id, ttlSeconds: this.config.tokenTtl.verifyEmail },
-      manager,
+      tx,
     );
-    await this.mail.queue(manager, {
+    await this.mail.queue(tx, {
       template: 'verify_email',
       to: user.email,
       vars: { token, name: user.name ?? undefined },
@@ -147,12 +147,12 @@ export class RegistrationService {
    */
   private async notifyOwner(owner: User): Promise<void> {
     if (owner.status !== 'active') return;
-    await this.db.withTransaction(async (manager) => {
+    await this.db.withTransaction(async (tx) => {
       const token = await this.resets.issue(
         { userId: owner.id, ttlSeconds: this.config.tokenTtl.resetPassword },
-        manager,
+        tx,
       );
-      await this.mail.queue(manager, {
+      await this.mail.queue(tx, {
         template: 'account_exists',
         to: owner.email,
         vars: { token, name: owner.name ?? undefined },

@@ -44,8 +44,8 @@ describe('audit_log hash chain', () => {
     await expect(app.auditLog.verifyChain()).resolves.toEqual({ ok: true, count: 50 });
   });
 
-  it('opens a transaction of its own when given a manager outside any', async () => {
-    await app.auditLog.append(app.db.manager, {
+  it('opens a transaction of its own when given none', async () => {
+    await app.auditLog.append({
       type: 'user.locked',
       userId: USER.toUpperCase(),
       metadata: { actorId: 'admin-1' },
@@ -57,16 +57,16 @@ describe('audit_log hash chain', () => {
   it('refuses to append in a REPEATABLE READ transaction, whose snapshot could fork the chain', async () => {
     await expect(
       app.db.dataSource.transaction('REPEATABLE READ', (m) =>
-        app.auditLog.append(m, { type: 'mfa.enabled', metadata: {}, createdAt: new Date() }),
+        app.auditLog.append({ type: 'mfa.enabled', metadata: {}, createdAt: new Date() }, m),
       ),
     ).rejects.toThrow(/READ COMMITTED/);
   });
 
   it('reports a row inserted around the repository with a wrong hash', async () => {
-    const [last] = await app.db.manager.query<{ hash: string }[]>(
+    const [last] = await app.db.query<{ hash: string }>(
       `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`,
     );
-    const [forged] = await app.db.manager.query<{ id: string }[]>(
+    const [forged] = await app.db.query<{ id: string }>(
       `INSERT INTO audit_log (type, user_id, metadata, created_at, prev_hash, hash)
        VALUES ('user.unlocked', $1, '{}', now(), $2, $3) RETURNING id`,
       [USER, last!.hash, 'f'.repeat(64)],

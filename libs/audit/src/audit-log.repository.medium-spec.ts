@@ -20,12 +20,15 @@ describe('AuditLogRepository.list and AuditService.list', () => {
     ];
     await app.db.withTransaction(async (m) => {
       for (const [userId, type] of seed) {
-        const row = await app.auditLog.append(m, {
-          type,
-          userId,
-          metadata: { n: ids.length },
-          createdAt: new Date(),
-        });
+        const row = await app.auditLog.append(
+          {
+            type,
+            userId,
+            metadata: { n: ids.length },
+            createdAt: new Date(),
+          },
+          m,
+        );
         ids.push({ id: row.id, userId, type });
       }
     });
@@ -74,11 +77,14 @@ describe('AuditLogRepository.list and AuditService.list', () => {
   it('clamps the limit to 1..200, defaulting to 50', async () => {
     await app.db.withTransaction(async (m) => {
       for (let i = 0; i < 210; i++) {
-        await app.auditLog.append(m, {
-          type: 'auth.login.throttled',
-          metadata: {},
-          createdAt: new Date(),
-        });
+        await app.auditLog.append(
+          {
+            type: 'auth.login.throttled',
+            metadata: {},
+            createdAt: new Date(),
+          },
+          m,
+        );
       }
     });
     expect((await app.auditLog.list({ limit: 0 })).rows).toHaveLength(1);

@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { computeAuditHash, GENESIS_HASH, toJsonValue, type JsonObject } from './audit-chain';
-import { AuditLogEntity } from './audit-log.entity';
+import {
+  AUDIT_LOG_COLUMNS,
+  type AuditLogEntry,
+  type AuditLogRow,
+  toAuditLogEntry,
+} from './audit-log.table';
 
 /**
  * Arbitrary constant (distinct from the migration lock): the transaction-scoped advisory lock
@@ -37,7 +41,7 @@ export interface AuditListFilters {
 
 /** One page of audit rows, newest first. */
 export interface AuditLogPage {
-  rows: AuditLogEntity[];
+  rows: AuditLogEntry[];
   /** Cursor for the next page, or null when this page is the last. */
   nextBefore: string | null;
 }
@@ -51,29 +55,25 @@ export class AuditLogRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Appends one row to the chain inside `manager`'s transaction, so it commits or rolls back
-   * with the change it records. Given a manager outside any transaction, it opens one of its
-   * own (the lock and the read of the predecessor must share a transaction).
+   * Appends one row to the chain inside `tx`, so it commits or rolls back with the change it
+   * records; without `tx`, in a transaction of its own (the lock and the read of the
+   * predecessor must share a transaction).
    *
    * The chain lock is held until that transaction ends: emit audited events late in a
    * transaction, since every other appender waits meanwhile.
    * @throws Error if the transaction is not READ COMMITTED (its snapshot could predate the
    *   lock and fork the chain), or whatever Postgres raises (e.g. a `userId` that is no UUID).
    */
-  async append(manager: EntityManager, input: AuditAppendInput): Promise<AuditLogEntity> {
-    if (!manager.queryRunner?.isTransactionActive) {
-      return manager.transaction((tx) => this.appendLocked(tx, input));
-    }
-    return this.appendLocked(manager, input);
+  async append(input: AuditAppendInput, tx?: Tx): Promise<AuditLogEntry> {
+    if (!tx) return this.db.withTransaction((own) => this.appendLocked(input, own));
+    return this.appendLocked(input, tx);
   }
 
-  private async appendLocked(
-    manager: EntityManager,
-    input: AuditAppendInput,
-  ): Promise<AuditLogEntity> {
-    const [state] = await manager.query<{ isolation: string }[]>(
+  private async appendLocked(input: AuditAppendInput, tx: Tx): Promise<AuditLogEntry> {
+    const state = await this.db.one<{ isolation: string }>(
       `SELECT current_setting('transaction_isolation') AS isolation, pg_advisory_xact_lock($1)`,
       [AUDIT_CHAIN_LOCK],
+      tx,
     );
     if (state?.isolation !== 'read committed') {
       throw new Error(
@@ -82,64 +82,63 @@ export class AuditLogRepository {
     }
     // Under the lock and in READ COMMITTED, this statement's fresh snapshot sees every
     // committed predecessor (and this transaction's own earlier rows).
-    const newest = await manager
-      .createQueryBuilder(AuditLogEntity, 'a')
-      .select('a.hash', 'hash')
-      .orderBy('a.id', 'DESC')
-      .limit(1)
-      .getRawOne<{ hash: string }>();
-
-    const row = new AuditLogEntity();
-    row.type = input.type;
-    // Postgres prints UUIDs in lower case; hash what it will give back.
-    row.userId = input.userId?.toLowerCase() ?? null;
-    row.sessionId = input.sessionId?.toLowerCase() ?? null;
-    row.ipHash = input.ipHash ?? null;
-    row.metadata = toJsonObject(input.metadata);
-    row.createdAt = new Date(input.createdAt.getTime());
-    row.prevHash = newest?.hash ?? GENESIS_HASH;
-    row.hash = computeAuditHash(row);
-
-    // Plain SQL: TypeORM's deep-partial insert type cannot follow the recursive JSON type.
-    const [inserted] = await manager.query<{ id: string }[]>(
+    const newest = await this.db.one<{ hash: string }>(
+      `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`,
+      [],
+      tx,
+    );
+    const fields = {
+      type: input.type,
+      // Postgres prints UUIDs in lower case; hash what it will give back.
+      userId: input.userId?.toLowerCase() ?? null,
+      sessionId: input.sessionId?.toLowerCase() ?? null,
+      ipHash: input.ipHash ?? null,
+      metadata: toJsonObject(input.metadata),
+      createdAt: new Date(input.createdAt.getTime()),
+      prevHash: newest?.hash ?? GENESIS_HASH,
+    };
+    const hash = computeAuditHash(fields);
+    const inserted = await this.db.one<{ id: string }>(
       `INSERT INTO audit_log (type, user_id, session_id, ip_hash, metadata, created_at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
        RETURNING id`,
       [
-        row.type,
-        row.userId,
-        row.sessionId,
-        row.ipHash,
-        JSON.stringify(row.metadata),
-        row.createdAt,
-        row.prevHash,
-        row.hash,
+        fields.type,
+        fields.userId,
+        fields.sessionId,
+        fields.ipHash,
+        JSON.stringify(fields.metadata),
+        fields.createdAt,
+        fields.prevHash,
+        hash,
       ],
+      tx,
     );
     if (!inserted) throw new Error('audit_log insert returned no row');
-    row.id = String(inserted.id);
-    return row;
+    return { id: String(inserted.id), ...fields, hash };
   }
 
   /**
-   * One page of rows, newest first, optionally of one user and/or one event type.
-   * The caller passes filters that can name rows: a UUID `userId`, a positive integer `before`.
+   * One page of rows, newest first, optionally of one user and/or one event type. The caller
+   * passes filters that can name rows: a UUID `userId`, a positive integer `before`.
    */
-  async list(filters: AuditListFilters, manager?: EntityManager): Promise<AuditLogPage> {
+  async list(filters: AuditListFilters, tx?: Tx): Promise<AuditLogPage> {
     const limit = clampLimit(filters.limit);
-    const qb = (manager ?? this.db.manager)
-      .createQueryBuilder(AuditLogEntity, 'a')
-      .orderBy('a.id', 'DESC')
+    const rows = await this.db.query<AuditLogRow>(
+      `SELECT ${AUDIT_LOG_COLUMNS} FROM audit_log
+        WHERE ($1::uuid IS NULL OR user_id = $1)
+          AND ($2::text IS NULL OR type = $2)
+          AND ($3::bigint IS NULL OR id < $3)
+        ORDER BY id DESC
+        LIMIT $4`,
       // One extra row says whether another page exists without a COUNT.
-      .limit(limit + 1);
-    if (filters.userId !== undefined)
-      qb.andWhere('a.user_id = :userId', { userId: filters.userId });
-    if (filters.type !== undefined) qb.andWhere('a.type = :type', { type: filters.type });
-    if (filters.before !== undefined) qb.andWhere('a.id < :before', { before: filters.before });
-    const rows = await qb.getMany();
-    const more = rows.length > limit;
-    if (more) rows.pop();
-    return { rows, nextBefore: more ? (rows.at(-1)?.id ?? null) : null };
+      [filters.userId ?? null, filters.type ?? null, filters.before ?? null, limit + 1],
+      tx,
+    );
+    const entries = rows.map(toAuditLogEntry);
+    const more = entries.length > limit;
+    if (more) entries.pop();
+    return { rows: entries, nextBefore: more ? (entries.at(-1)?.id ?? null) : null };
   }
 
   /**
@@ -147,23 +146,24 @@ export class AuditLogRepository {
    * predecessor's hash. Reports the first row that does not fit: a forged, rewritten or
    * inserted row, or the first row after a removed one.
    */
-  async verifyChain(manager?: EntityManager): Promise<ChainVerification> {
-    const m = manager ?? this.db.manager;
+  async verifyChain(tx?: Tx): Promise<ChainVerification> {
     let prevHash = GENESIS_HASH;
     let after = '0';
     let count = 0;
     for (;;) {
-      const page = await m
-        .createQueryBuilder(AuditLogEntity, 'a')
-        .where('a.id > :after', { after })
-        .orderBy('a.id', 'ASC')
-        .limit(VERIFY_PAGE_SIZE)
-        .getMany();
+      const page = (
+        await this.db.query<AuditLogRow>(
+          `SELECT ${AUDIT_LOG_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`,
+          [after, VERIFY_PAGE_SIZE],
+          tx,
+        )
+      ).map(toAuditLogEntry);
       for (const row of page) {
         // Through toJsonValue in case a row was written around this repository (not an object).
         const hash = computeAuditHash({ ...row, metadata: toJsonValue(row.metadata) });
-        if (row.prevHash !== prevHash || row.hash !== hash)
+        if (row.prevHash !== prevHash || row.hash !== hash) {
           return { ok: false, brokenAtId: row.id };
+        }
         prevHash = row.hash;
         count++;
       }

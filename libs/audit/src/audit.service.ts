@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLogRepository } from './audit-log.repository';
 import type { JsonObject } from './audit-chain';
-import type { AuditLogEntity } from './audit-log.entity';
+import type { AuditLogEntry } from './audit-log.table';
 
 /** Filters of the admin listing (`GET /admin/audit`), as the transport received them. */
 export interface AuditListQuery {
@@ -46,7 +46,7 @@ export class AuditService {
   }
 }
 
-function toAuditItem(row: AuditLogEntity): AuditItem {
+function toAuditItem(row: AuditLogEntry): AuditItem {
   return {
     id: row.id,
     type: row.type,

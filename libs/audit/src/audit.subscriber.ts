@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AuditAppendInput, AuditLogRepository } from './audit-log.repository';
 import { EventBus } from './event-bus';
 import type { IdentityEvent } from './identity-events';
+import type { Tx } from '@identity/database';
 
 /**
  * Key names that must never reach the audit log. Events carry ids only, by contract; this is
@@ -24,11 +24,11 @@ export class AuditSubscriber implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.bus.onTransaction('*', (event, manager) => this.record(event, manager));
+    this.bus.onTransaction('*', (event, tx) => this.record(event, tx));
   }
 
-  private async record(event: IdentityEvent, manager: EntityManager): Promise<void> {
-    await this.auditLog.append(manager, this.toAppendInput(event));
+  private async record(event: IdentityEvent, tx: Tx): Promise<void> {
+    await this.auditLog.append(this.toAppendInput(event), tx);
   }
 
   /** `userId`, `sessionId`, `ipHash` go to their columns; every other field to `metadata`. */

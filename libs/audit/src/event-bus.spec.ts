@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { Database } from '@identity/database';
 import { EventBus } from './event-bus';
 import type { IdentityEvent } from './identity-events';
+import type { Tx } from '@identity/database';
 
 /** Wraps `impl` so that touching anything it does not define fails the test. */
 function strict<T extends object>(impl: T, name: string): T {
@@ -16,28 +16,28 @@ function strict<T extends object>(impl: T, name: string): T {
 
 /** The one thing EventBus needs from Database: after-commit hooks per transaction. */
 class FakeDatabase {
-  private readonly hooks = new Map<EntityManager, (() => void)[]>();
+  private readonly hooks = new Map<Tx, (() => void)[]>();
 
-  afterCommit(manager: EntityManager | undefined, hook: () => void): void {
-    if (!manager) throw new Error('the bus must pass the emitter manager');
-    const list = this.hooks.get(manager) ?? [];
+  afterCommit(tx: Tx | undefined, hook: () => void): void {
+    if (!tx) throw new Error('the bus must pass the emitter tx');
+    const list = this.hooks.get(tx) ?? [];
     list.push(hook);
-    this.hooks.set(manager, list);
+    this.hooks.set(tx, list);
   }
 
-  commit(manager: EntityManager): void {
-    const list = this.hooks.get(manager) ?? [];
-    this.hooks.delete(manager);
+  commit(tx: Tx): void {
+    const list = this.hooks.get(tx) ?? [];
+    this.hooks.delete(tx);
     for (const hook of list) hook();
   }
 
-  rollback(manager: EntityManager): void {
-    this.hooks.delete(manager);
+  rollback(tx: Tx): void {
+    this.hooks.delete(tx);
   }
 }
 
-/** A manager the bus may hand on but never use. */
-const fakeManager = (name: string): EntityManager => strict({}, name) as unknown as EntityManager;
+/** A tx the bus may hand on but never use. */
+const fakeManager = (name: string): Tx => strict({}, name) as unknown as Tx;
 
 describe('EventBus', () => {
   let db: FakeDatabase;
@@ -52,13 +52,13 @@ describe('EventBus', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('runs transactional handlers in registration order, filtered, with the emitter manager', async () => {
-    const manager = fakeManager('tx');
+  it('runs transactional handlers in registration order, filtered, with the emitter tx', async () => {
+    const tx = fakeManager('tx');
     const calls: string[] = [];
     let received: { event: IdentityEvent; sameManager: boolean } | undefined;
     bus.onTransaction('*', (event, m) => {
       calls.push(`all:${event.type}`);
-      received = { event, sameManager: m === manager };
+      received = { event, sameManager: m === tx };
       return Promise.resolve();
     });
     bus.onTransaction('mfa.enabled', (event) => {
@@ -70,7 +70,7 @@ describe('EventBus', () => {
       return Promise.resolve();
     });
 
-    await bus.emit(manager, 'mfa.enabled', { userId: 'u1' });
+    await bus.emit(tx, 'mfa.enabled', { userId: 'u1' });
 
     expect(calls).toEqual(['all:mfa.enabled', 'mfa:mfa.enabled']);
     expect(received?.sameManager).toBe(true);
@@ -96,23 +96,23 @@ describe('EventBus', () => {
   });
 
   it('rejects when a transactional handler throws, skipping later handlers and after-commit', async () => {
-    const manager = fakeManager('tx');
+    const tx = fakeManager('tx');
     const later = jest.fn(() => Promise.resolve());
     const committed = jest.fn();
     bus.onTransaction('*', () => Promise.reject(new Error('audit insert failed')));
     bus.onTransaction('*', later);
     bus.onCommitted('*', committed);
 
-    await expect(bus.emit(manager, 'mfa.disabled', { userId: 'u1' })).rejects.toThrow(
+    await expect(bus.emit(tx, 'mfa.disabled', { userId: 'u1' })).rejects.toThrow(
       'audit insert failed',
     );
-    db.commit(manager);
+    db.commit(tx);
     expect(later).not.toHaveBeenCalled();
     expect(committed).not.toHaveBeenCalled();
   });
 
   it('logs a failing after-commit handler and still runs the next ones', async () => {
-    const manager = fakeManager('tx');
+    const tx = fakeManager('tx');
     const seen: string[] = [];
     bus.onCommitted('*', () => {
       throw new Error('sync failure');
@@ -120,8 +120,8 @@ describe('EventBus', () => {
     bus.onCommitted('*', () => Promise.reject(new Error('async failure')));
     bus.onCommitted('*', (e) => void seen.push(e.type));
 
-    await bus.emit(manager, 'key.rotated', { kid: 'k2', reason: 'manual' });
-    db.commit(manager);
+    await bus.emit(tx, 'key.rotated', { kid: 'k2', reason: 'manual' });
+    db.commit(tx);
     await new Promise((resolve) => setImmediate(resolve));
 
     expect(seen).toEqual(['key.rotated']);

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import type { IdentityEvent, IdentityEventMap, IdentityEventType } from './identity-events';
 
 /**
  * A subscriber that must commit with the change (audit row, webhook outbox row). It runs in
  * the emitter's transaction; if it throws, the whole change rolls back.
  */
-export type TransactionalHandler = (event: IdentityEvent, manager: EntityManager) => Promise<void>;
+export type TransactionalHandler = (event: IdentityEvent, tx: Tx) => Promise<void>;
 
 /** A subscriber for what may be lost (socket push, metrics). Runs after commit; errors are logged. */
 export type AfterCommitHandler = (event: IdentityEvent) => void | Promise<void>;
@@ -38,20 +37,20 @@ export class EventBus {
   }
 
   /**
-   * Publishes one event. Transactional subscribers run now, in `manager`'s transaction (pass
-   * the manager of `Database.withTransaction`); after-commit subscribers run once it commits.
+   * Publishes one event. Transactional subscribers run now, in `tx`'s transaction (pass
+   * the tx of `Database.withTransaction`); after-commit subscribers run once it commits.
    * @throws whatever a transactional subscriber throws (the caller's transaction then rolls back).
    */
   async emit<K extends IdentityEventType>(
-    manager: EntityManager,
+    tx: Tx,
     type: K,
     payload: IdentityEventMap[K],
   ): Promise<void> {
     const event: IdentityEvent = { type, payload, at: new Date() };
     for (const { filter, handler } of this.transactional) {
-      if (filter === '*' || filter === type) await handler(event, manager);
+      if (filter === '*' || filter === type) await handler(event, tx);
     }
-    this.db.afterCommit(manager, () => this.dispatchCommitted(event));
+    this.db.afterCommit(tx, () => this.dispatchCommitted(event));
   }
 
   private dispatchCommitted(event: IdentityEvent): void {

@@ -18,7 +18,7 @@ export {
   type RevocationReason,
   type SignInMethod,
 } from './identity-events';
-export { AuditModule, AUDIT_ENTITIES } from './audit.module';
+export { AuditModule } from './audit.module';
 export { AuditService, type AuditListQuery, type AuditItem, type AuditPage } from './audit.service';
 export {
   AuditLogRepository,
@@ -27,4 +27,4 @@ export {
   type AuditLogPage,
   type ChainVerification,
 } from './audit-log.repository';
-export { AuditLogEntity } from './audit-log.entity';
+export { type AuditLogEntry } from './audit-log.table';

@@ -2,7 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
 import { createTestDatabase } from '@identity/testing';
-import { AUDIT_ENTITIES, AuditModule } from '../src/audit.module';
+import { AuditModule } from '../src/audit.module';
 import { AuditLogRepository } from '../src/audit-log.repository';
 import { AuditService } from '../src/audit.service';
 import { EventBus } from '../src/event-bus';
@@ -32,7 +32,7 @@ export async function createAuditTestApp(
         ConfigModule.forRoot(
           loadConfig({ DATABASE_URL: testDb.url, DATABASE_MIGRATIONS_RUN: 'false' }),
         ),
-        DatabaseModule.forRoot({ entities: AUDIT_ENTITIES, migrations: [] }),
+        DatabaseModule.forRoot({ migrations: [] }),
         AuditModule,
       ],
     }).compile();
@@ -71,5 +71,5 @@ export interface RawAuditRow {
 
 /** Every audit row in id order, read with plain SQL. */
 export function rawAuditRows(db: Database): Promise<RawAuditRow[]> {
-  return db.manager.query<RawAuditRow[]>(`SELECT * FROM audit_log ORDER BY id`);
+  return db.query<RawAuditRow>(`SELECT * FROM audit_log ORDER BY id`);
 }

@@ -56,7 +56,7 @@ function describeUrl(url: string): string {
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { entities: EntityList; migrations: MigrationClass[] }): DynamicModule {
+  static forRoot(options: { entities?: EntityList; migrations: MigrationClass[] }): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
@@ -82,7 +82,7 @@ export class DatabaseModule {
               url: embedded?.url ?? config.database.url ?? '',
               // PGlite is one Postgres session: one connection, or transactions would interleave.
               poolSize: embedded ? 1 : config.database.poolSize,
-              entities: options.entities,
+              entities: options.entities ?? [],
               migrations: options.migrations,
             });
             await ds.initialize();

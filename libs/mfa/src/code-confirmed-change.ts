@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { MfaThrottle } from '@identity/protection';
 import { MfaError } from './mfa.errors';
 import { TotpVerifier } from './totp-verifier';
@@ -28,12 +27,12 @@ export class CodeConfirmedChange {
    */
   async run<T>(
     input: { userId: string; code: string },
-    change: (manager: EntityManager) => Promise<T>,
+    change: (tx: Tx) => Promise<T>,
   ): Promise<T> {
     await this.throttle.assertUserAllowed(input.userId);
-    const result = await this.db.withTransaction(async (manager) => {
-      if (!(await this.verifier.checkAndConsume(manager, input))) return { ok: false as const };
-      return { ok: true as const, value: await change(manager) };
+    const result = await this.db.withTransaction(async (tx) => {
+      if (!(await this.verifier.checkAndConsume(tx, input))) return { ok: false as const };
+      return { ok: true as const, value: await change(tx) };
     });
     if (result.ok) return result.value;
     // Not an mfa_token: a per-account pseudo id, so only the per-user budget really binds.

@@ -11,7 +11,7 @@
  * // later, POST /auth/mfa/verify, in the session's transaction:
  * const method = await secondFactor.verify(tx, { user, proof: { code } });
  */
-export { MfaModule, MFA_ENTITIES } from './mfa.module';
+export { MfaModule } from './mfa.module';
 export { MfaError, type MfaErrorCode } from './mfa.errors';
 export {
   MfaChallengeService,
@@ -26,5 +26,3 @@ export { TotpEnrolmentService, type TotpSetup, type DisableProof } from './totp-
 export { RecoveryCodeService } from './recovery-code.service';
 export { RECOVERY_CODE_COUNT } from './recovery-codes';
 export { TOTP_DIGITS, TOTP_PERIOD, TOTP_ALGORITHM } from './totp';
-export { MfaTotpEntity } from './mfa-totp.entity';
-export { MfaRecoveryCodeEntity } from './mfa-recovery-code.entity';

@@ -1,26 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { Database } from '@identity/database';
-
-/** A TOTP enrolment as the services use it. */
-export interface TotpEnrolment {
-  userId: string;
-  secretEnc: string;
-  kekId: string;
-  enabled: boolean;
-  /** Null until a code was accepted. */
-  lastUsedStep: number | null;
-  createdAt: Date;
-}
-
-interface TotpRow {
-  user_id: string;
-  secret_enc: string;
-  kek_id: string;
-  enabled_at: Date | null;
-  last_used_step: string | null;
-  created_at: Date;
-}
+import { Database, type Tx } from '@identity/database';
+import { toEnrolment, type TotpEnrolment, type TotpRow } from './mfa.tables';
 
 /**
  * Storage of TOTP enrolments (`mfa_totp`). Every state change that must not race is a single
@@ -33,20 +13,22 @@ export class MfaTotpRepository {
   constructor(private readonly db: Database) {}
 
   /** The user's enrolment, pending or enabled; null when there is none. */
-  async findByUser(userId: string, manager?: EntityManager): Promise<TotpEnrolment | null> {
-    const rows = await this.q(manager).query<TotpRow[]>(
+  async findByUser(userId: string, tx?: Tx): Promise<TotpEnrolment | null> {
+    const rows = await this.db.query<TotpRow>(
       `SELECT user_id, secret_enc, kek_id, enabled_at, last_used_step, created_at
          FROM mfa_totp WHERE user_id = $1`,
       [userId],
+      tx,
     );
     return rows[0] ? toEnrolment(rows[0]) : null;
   }
 
   /** Whether the user has a confirmed TOTP enrolment (the login then needs a second factor). */
-  async isEnabled(userId: string, manager?: EntityManager): Promise<boolean> {
-    const rows = await this.q(manager).query<unknown[]>(
+  async isEnabled(userId: string, tx?: Tx): Promise<boolean> {
+    const rows = await this.db.query<unknown>(
       `SELECT 1 FROM mfa_totp WHERE user_id = $1 AND enabled_at IS NOT NULL`,
       [userId],
+      tx,
     );
     return rows.length > 0;
   }
@@ -57,9 +39,9 @@ export class MfaTotpRepository {
    */
   async savePending(
     input: { userId: string; secretEnc: string; kekId: string },
-    manager?: EntityManager,
+    tx?: Tx,
   ): Promise<boolean> {
-    const rows = await this.q(manager).query<unknown[]>(
+    const rows = await this.db.query<unknown>(
       `INSERT INTO mfa_totp (user_id, secret_enc, kek_id)
        VALUES ($1, $2, $3)
        ON CONFLICT (user_id) DO UPDATE
@@ -68,6 +50,7 @@ export class MfaTotpRepository {
         WHERE mfa_totp.enabled_at IS NULL
        RETURNING user_id`,
       [input.userId, input.secretEnc, input.kekId],
+      tx,
     );
     return rows.length > 0;
   }
@@ -80,13 +63,14 @@ export class MfaTotpRepository {
    */
   async enable(
     input: { userId: string; secretEnc: string; step: number },
-    manager?: EntityManager,
+    tx?: Tx,
   ): Promise<boolean> {
-    const [rows] = await this.q(manager).query<[unknown[], number]>(
+    const rows = await this.db.query<unknown>(
       `UPDATE mfa_totp SET enabled_at = now(), last_used_step = $3
         WHERE user_id = $1 AND secret_enc = $2 AND enabled_at IS NULL
        RETURNING user_id`,
       [input.userId, input.secretEnc, input.step],
+      tx,
     );
     return rows.length > 0;
   }
@@ -97,42 +81,25 @@ export class MfaTotpRepository {
    * the condition, so a code is accepted at most once.
    * @returns whether this call got the step.
    */
-  async consumeStep(
-    input: { userId: string; step: number },
-    manager?: EntityManager,
-  ): Promise<boolean> {
-    const [rows] = await this.q(manager).query<[unknown[], number]>(
+  async consumeStep(input: { userId: string; step: number }, tx?: Tx): Promise<boolean> {
+    const rows = await this.db.query<unknown>(
       `UPDATE mfa_totp SET last_used_step = $2
         WHERE user_id = $1 AND enabled_at IS NOT NULL
           AND (last_used_step IS NULL OR last_used_step < $2)
        RETURNING user_id`,
       [input.userId, input.step],
+      tx,
     );
     return rows.length > 0;
   }
 
   /** Removes the enrolment, pending or enabled. @returns whether TOTP was enabled. */
-  async remove(userId: string, manager?: EntityManager): Promise<boolean> {
-    const [rows] = await this.q(manager).query<[{ enabled: boolean }[], number]>(
+  async remove(userId: string, tx?: Tx): Promise<boolean> {
+    const rows = await this.db.query<{ enabled: boolean }>(
       `DELETE FROM mfa_totp WHERE user_id = $1 RETURNING enabled_at IS NOT NULL AS enabled`,
       [userId],
+      tx,
     );
     return rows[0]?.enabled ?? false;
   }
-
-  private q(manager?: EntityManager): EntityManager {
-    return manager ?? this.db.manager;
-  }
-}
-
-function toEnrolment(row: TotpRow): TotpEnrolment {
-  return {
-    userId: row.user_id,
-    secretEnc: row.secret_enc,
-    kekId: row.kek_id,
-    enabled: row.enabled_at !== null,
-    // bigint arrives as a string; time steps (~6e7 today) are far inside the safe range.
-    lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
-    createdAt: row.created_at,
-  };
 }

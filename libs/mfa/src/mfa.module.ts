@@ -5,8 +5,6 @@ import { ProtectionModule } from '@identity/protection';
 import { UsersModule } from '@identity/users';
 import { CodeConfirmedChange } from './code-confirmed-change';
 import { MfaChallengeService } from './mfa-challenge.service';
-import { MfaRecoveryCodeEntity } from './mfa-recovery-code.entity';
-import { MfaTotpEntity } from './mfa-totp.entity';
 import { MfaTotpRepository } from './mfa-totp.repository';
 import { PasswordReauth } from './password-reauth';
 import { RecoveryCodeRepository } from './recovery-code.repository';
@@ -14,9 +12,6 @@ import { RecoveryCodeService } from './recovery-code.service';
 import { SecondFactor } from './second-factor';
 import { TotpEnrolmentService } from './totp-enrolment.service';
 import { TotpVerifier } from './totp-verifier';
-
-/** Entities of the MFA context, for `DatabaseModule.forRoot({ entities })`. */
-export const MFA_ENTITIES = [MfaTotpEntity, MfaRecoveryCodeEntity];
 
 /**
  * TOTP enrolment, recovery codes, the check of a second factor and the MFA challenges of

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { CodeConfirmedChange } from './code-confirmed-change';
 import { canonicalRecoveryCode, newRecoveryCodes, RecoveryCodeHasher } from './recovery-codes';
 import { RecoveryCodeRepository } from './recovery-code.repository';
+import type { Tx } from '@identity/database';
 
 /** Recovery codes: the one-time fallback when the authenticator is lost. */
 @Injectable()
@@ -28,22 +28,22 @@ export class RecoveryCodeService {
    * @throws ThrottledError `protection.too_many_attempts` past the user's MFA budget.
    */
   async regenerate(input: { userId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
-    return this.codeConfirmed.run(input, async (manager) => {
-      const recoveryCodes = await this.replace(manager, input.userId);
-      await this.events.emit(manager, 'mfa.recovery_codes_regenerated', { userId: input.userId });
+    return this.codeConfirmed.run(input, async (tx) => {
+      const recoveryCodes = await this.replace(tx, input.userId);
+      await this.events.emit(tx, 'mfa.recovery_codes_regenerated', { userId: input.userId });
       return { recoveryCodes };
     });
   }
 
-  /** Stores ten new codes in place of the user's old ones (in `manager`'s transaction). */
-  async replace(manager: EntityManager, userId: string): Promise<string[]> {
+  /** Stores ten new codes in place of the user's old ones (in `tx`'s transaction). */
+  async replace(tx: Tx, userId: string): Promise<string[]> {
     const recoveryCodes = newRecoveryCodes();
     await this.codes.replaceAll(
       {
         userId,
         codeHashes: recoveryCodes.map((code) => this.hasher.hash(userId, canonical(code))),
       },
-      manager,
+      tx,
     );
     return recoveryCodes;
   }
@@ -52,21 +52,18 @@ export class RecoveryCodeService {
    * Uses one code of the user, atomically (a code works once, however many requests race).
    * @returns the number of unused codes left, or null when the code did not work.
    */
-  async use(
-    manager: EntityManager,
-    input: { userId: string; code: string },
-  ): Promise<number | null> {
+  async use(tx: Tx, input: { userId: string; code: string }): Promise<number | null> {
     const code = canonicalRecoveryCode(input.code);
     if (code === null) return null;
     return this.codes.use(
       { userId: input.userId, codeHash: this.hasher.hash(input.userId, code) },
-      manager,
+      tx,
     );
   }
 
   /** Deletes every code of the user (TOTP turned off). */
-  removeAll(manager: EntityManager, userId: string): Promise<void> {
-    return this.codes.removeAll(userId, manager);
+  removeAll(tx: Tx, userId: string): Promise<void> {
+    return this.codes.removeAll(userId, tx);
   }
 }
 

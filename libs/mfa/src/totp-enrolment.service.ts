@@ -95,14 +95,14 @@ export class TotpEnrolmentService {
     }
     const step = await matchTotp({ secret: this.verifier.open(enrolment), code: input.code });
     if (step === null) throw new MfaError('mfa.confirmation_invalid');
-    return this.db.withTransaction(async (manager) => {
+    return this.db.withTransaction(async (tx) => {
       const enabled = await this.totps.enable(
         { userId: input.userId, secretEnc: enrolment.secretEnc, step },
-        manager,
+        tx,
       );
       if (!enabled) throw new MfaError('mfa.confirmation_invalid');
-      const recoveryCodes = await this.recoveryCodes.replace(manager, input.userId);
-      await this.events.emit(manager, 'mfa.enabled', { userId: input.userId });
+      const recoveryCodes = await this.recoveryCodes.replace(tx, input.userId);
+      await this.events.emit(tx, 'mfa.enabled', { userId: input.userId });
       return { recoveryCodes };
     });
   }
@@ -117,23 +117,23 @@ export class TotpEnrolmentService {
   async disable(input: { userId: string } & DisableProof): Promise<void> {
     const account = await this.account(input.userId);
     if ('code' in input) {
-      await this.codeConfirmed.run({ userId: account.id, code: input.code }, (manager) =>
-        this.remove(manager, account),
+      await this.codeConfirmed.run({ userId: account.id, code: input.code }, (tx) =>
+        this.remove(tx, account),
       );
       return;
     }
     if (!(await this.reauth.matches(account, input.password))) {
       throw new MfaError('mfa.code_invalid');
     }
-    await this.db.withTransaction((manager) => this.remove(manager, account));
+    await this.db.withTransaction((tx) => this.remove(tx, account));
   }
 
-  private async remove(manager: Tx, account: User): Promise<void> {
-    const wasEnabled = await this.totps.remove(account.id, manager);
-    await this.recoveryCodes.removeAll(manager, account.id);
+  private async remove(tx: Tx, account: User): Promise<void> {
+    const wasEnabled = await this.totps.remove(account.id, tx);
+    await this.recoveryCodes.removeAll(tx, account.id);
     if (!wasEnabled) return;
-    await this.events.emit(manager, 'mfa.disabled', { userId: account.id });
-    await this.mail.queue(manager, {
+    await this.events.emit(tx, 'mfa.disabled', { userId: account.id });
+    await this.mail.queue(tx, {
       template: 'mfa_disabled',
       to: account.email,
       vars: { name: account.name ?? undefined },

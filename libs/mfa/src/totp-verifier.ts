@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { SecretBox } from '@identity/crypto';
-import { MfaTotpRepository, type TotpEnrolment } from './mfa-totp.repository';
+import { MfaTotpRepository } from './mfa-totp.repository';
+import type { TotpEnrolment } from './mfa.tables';
 import { matchTotp } from './totp';
+import type { Tx } from '@identity/database';
 
 /** A sealed secret, as `mfa_totp` stores it. */
 export interface SealedSecret {
@@ -38,15 +39,12 @@ export class TotpVerifier {
 
   /**
    * Checks `code` against the user's enabled TOTP and, if it matches a step later than the
-   * last used one, records that step, in `manager`'s transaction. A code is therefore
+   * last used one, records that step, in `tx`'s transaction. A code is therefore
    * accepted at most once, even by two concurrent requests (the conditional UPDATE decides).
    * @returns whether the code was accepted.
    */
-  async checkAndConsume(
-    manager: EntityManager,
-    input: { userId: string; code: string },
-  ): Promise<boolean> {
-    const enrolment = await this.totps.findByUser(input.userId, manager);
+  async checkAndConsume(tx: Tx, input: { userId: string; code: string }): Promise<boolean> {
+    const enrolment = await this.totps.findByUser(input.userId, tx);
     if (!enrolment?.enabled) return false;
     const step = await matchTotp({
       secret: this.open(enrolment),
@@ -54,7 +52,7 @@ export class TotpVerifier {
       afterStep: enrolment.lastUsedStep,
     });
     if (step === null) return false;
-    return this.totps.consumeStep({ userId: input.userId, step }, manager);
+    return this.totps.consumeStep({ userId: input.userId, step }, tx);
   }
 }
 

@@ -150,11 +150,11 @@ export class LoginThrottle {
     if (scopes.length === 0) return;
     const ipHash = this.keys.ipHash(failure.ip);
     try {
-      await this.db.withTransaction(async (manager) => {
+      await this.db.withTransaction(async (tx) => {
         for (const scope of scopes) {
           // An IP-wide limit is about many accounts: naming the last one tried would mislead.
           const userId = scope === 'ip' ? undefined : failure.userId;
-          await this.bus.emit(manager, 'auth.login.throttled', {
+          await this.bus.emit(tx, 'auth.login.throttled', {
             scope,
             ipHash,
             ...(userId === undefined ? {} : { userId }),

@@ -1,5 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
+import { AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule, loadConfig } from '@identity/config';
 import { deriveKey, hmac } from '@identity/crypto';
 import { Database, DatabaseModule } from '@identity/database';
@@ -67,7 +67,7 @@ export async function startProtectionApp(
       imports: [
         ClockModule.forRoot(options.clock),
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot({ entities: AUDIT_ENTITIES, migrations: [] }),
+        DatabaseModule.forRoot({ migrations: [] }),
         KvModule.forRoot({ redisUrl: options.redisUrl, keyPrefix: options.keyPrefix ?? 'test:' }),
         AuditModule,
         ProtectionModule,
@@ -122,7 +122,7 @@ export interface ThrottledRow {
 
 /** Every `auth.login.throttled` row in id order. */
 export function throttledRows(db: Database): Promise<ThrottledRow[]> {
-  return db.manager.query<ThrottledRow[]>(
+  return db.query<ThrottledRow>(
     `SELECT metadata->>'scope' AS scope, user_id, ip_hash, metadata
        FROM audit_log WHERE type = 'auth.login.throttled' ORDER BY id`,
   );

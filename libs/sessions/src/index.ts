@@ -15,4 +15,4 @@ export {
 } from './sessions.contract';
 export { SessionService } from './session.service';
 export { IpHasher } from './ip-hasher';
-export { SessionsModule, SESSIONS_ENTITIES } from './sessions.module';
+export { SessionsModule } from './sessions.module';

@@ -1,6 +1,5 @@
 import { judgeRefresh } from './refresh-verdict';
-import type { SessionStatus } from './session.entity';
-import type { RefreshTokenStatus } from './refresh-token.entity';
+import type { RefreshTokenStatus, SessionStatus } from './sessions.tables';
 
 const NOW = new Date('2030-01-10T12:00:00Z');
 const IDLE = 3_600;

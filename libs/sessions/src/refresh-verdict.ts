@@ -1,5 +1,4 @@
-import type { RefreshTokenEntity } from './refresh-token.entity';
-import type { SessionEntity } from './session.entity';
+import type { RefreshToken, Session } from './sessions.tables';
 
 /**
  * What a presented refresh token earns:
@@ -21,8 +20,8 @@ export type RefreshVerdict = 'rotate' | 'reuse' | 'reuse_known' | 'invalid';
  * `refresh_reused` means "this token was already rotated", nothing else.
  */
 export function judgeRefresh(
-  session: Pick<SessionEntity, 'status' | 'expiresAt' | 'lastUsedAt'>,
-  token: Pick<RefreshTokenEntity, 'status' | 'expiresAt'>,
+  session: Pick<Session, 'status' | 'expiresAt' | 'lastUsedAt'>,
+  token: Pick<RefreshToken, 'status' | 'expiresAt'>,
   now: Date,
   idleTtlSeconds: number,
 ): RefreshVerdict {

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken } from '@identity/crypto';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { IpHasher } from './ip-hasher';
-import type { RefreshTokenEntity } from './refresh-token.entity';
 import { judgeRefresh } from './refresh-verdict';
 import { SessionDenylist } from './session-denylist';
 import { describeClient } from './session-input';
 import { SessionTokenIssuer } from './session-token.issuer';
-import type { SessionEntity } from './session.entity';
+import type { RefreshToken, Session } from './sessions.tables';
 import { SessionRepository } from './session.repository';
 import { type ClientContext, SessionError, type TokenPair } from './sessions.contract';
 
@@ -56,8 +54,8 @@ export class SessionRefreshService {
     // Anything but the current token of a live family: judged under locks. Reuse must be
     // recorded even though the caller gets an error: the transaction returns the outcome
     // and commits, and only then is it turned into the error.
-    const outcome = await this.db.withTransaction((manager) =>
-      this.exchange(manager, tokenHash, client),
+    const outcome = await this.db.withTransaction((tx) =>
+      this.exchange(tx, tokenHash, client),
     );
     switch (outcome.kind) {
       case 'rotated':
@@ -95,14 +93,14 @@ export class SessionRefreshService {
   }
 
   private async exchange(
-    manager: EntityManager,
+    tx: Tx,
     tokenHash: string,
     client: ClientContext,
   ): Promise<RefreshOutcome> {
     // Session and token locked in one statement, session first (the order of every other
     // writer): of two concurrent exchanges of one token, the second waits here and then
     // reads it as `used`.
-    const family = await this.sessions.lockFamilyOfToken(tokenHash, manager);
+    const family = await this.sessions.lockFamilyOfToken(tokenHash, tx);
     if (!family) return INVALID; // unknown token, or purged
     const { session, token } = family;
     const sessionId = session.id;
@@ -112,10 +110,10 @@ export class SessionRefreshService {
       case 'rotate':
         return {
           kind: 'rotated',
-          pair: await this.rotate(manager, { session, token, client, now }),
+          pair: await this.rotate(tx, { session, token, client, now }),
         };
       case 'reuse':
-        await this.killFamily(manager, session, client, now);
+        await this.killFamily(tx, session, client, now);
         return { kind: 'reused', sessionId, killedNow: true };
       case 'reuse_known':
         return { kind: 'reused', sessionId, killedNow: false };
@@ -125,8 +123,8 @@ export class SessionRefreshService {
   }
 
   private async rotate(
-    manager: EntityManager,
-    use: { session: SessionEntity; token: RefreshTokenEntity; client: ClientContext; now: Date },
+    tx: Tx,
+    use: { session: Session; token: RefreshToken; client: ClientContext; now: Date },
   ): Promise<TokenPair> {
     const { session, token, now } = use;
     const seen = describeClient(use.client, this.ipHasher);
@@ -141,15 +139,15 @@ export class SessionRefreshService {
         // A token never outlives its family: rotation cannot extend the absolute lifetime.
         next: { tokenHash: refresh.hash, expiresAt: session.expiresAt },
       },
-      manager,
+      tx,
     );
-    return this.issuer.pair(manager, { session, refreshToken: refresh.token, now });
+    return this.issuer.pair(tx, { session, refreshToken: refresh.token, now });
   }
 
   /** Marks the family compromised, revokes its tokens, and records why, in one transaction. */
   private async killFamily(
-    manager: EntityManager,
-    session: SessionEntity,
+    tx: Tx,
+    session: Session,
     client: ClientContext,
     now: Date,
   ): Promise<void> {
@@ -157,16 +155,16 @@ export class SessionRefreshService {
     await this.sessions.revokeSessions(
       ids,
       { status: 'compromised', reason: 'refresh_reused', at: now },
-      manager,
+      tx,
     );
-    await this.sessions.revokeTokensOfSessions(ids, manager);
+    await this.sessions.revokeTokensOfSessions(ids, tx);
     const base = {
       userId: session.userId,
       sessionId: session.id,
       ipHash: describeClient(client, this.ipHasher).ipHash ?? undefined,
     };
-    await this.events.emit(manager, 'auth.refresh.reused', base);
-    await this.events.emit(manager, 'session.revoked', {
+    await this.events.emit(tx, 'auth.refresh.reused', base);
+    await this.events.emit(tx, 'session.revoked', {
       ...base,
       scope: 'session',
       reason: 'refresh_reused',

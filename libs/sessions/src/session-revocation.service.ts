@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EventBus, type RevocationReason } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken } from '@identity/crypto';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { SessionDenylist } from './session-denylist';
 import { type RevokedSession, SessionRepository } from './session.repository';
 import { type LogoutInput, type RevokeAllInput, SessionError } from './sessions.contract';
@@ -26,9 +25,9 @@ export class SessionRevocationService {
 
   /** Ends the presented session; idempotent, never throws for an unknown or dead one. */
   async logout(input: LogoutInput): Promise<void> {
-    const revoked = await this.db.withTransaction(async (manager) => {
-      const ids = await this.logoutTargets(input, manager);
-      return this.endSessions(manager, ids, { reason: 'logout', userId: input.userId });
+    const revoked = await this.db.withTransaction(async (tx) => {
+      const ids = await this.logoutTargets(input, tx);
+      return this.endSessions(tx, ids, { reason: 'logout', userId: input.userId });
     });
     await this.denylist.deny({
       sessionIds: revoked.map((s) => s.id),
@@ -46,13 +45,13 @@ export class SessionRevocationService {
    * Ends every active session of a user but `exceptSessionId`: one statement for the sessions,
    * one for their tokens, one `session.revoked` event. Returns the ids it ended.
    */
-  async revokeAll(manager: EntityManager | undefined, input: RevokeAllInput): Promise<string[]> {
-    if (manager) {
-      const ids = await this.revokeAllIn(manager, input);
+  async revokeAll(tx: Tx | undefined, input: RevokeAllInput): Promise<string[]> {
+    if (tx) {
+      const ids = await this.revokeAllIn(tx, input);
       // The caller's transaction may still roll back: deny only once it has committed.
       // Fire-and-forget: `deny` never rejects, it logs.
       if (ids.length > 0) {
-        this.db.afterCommit(manager, () => void this.denylist.deny({ sessionIds: ids }));
+        this.db.afterCommit(tx, () => void this.denylist.deny({ sessionIds: ids }));
       }
       return ids;
     }
@@ -67,21 +66,21 @@ export class SessionRevocationService {
    * malformed id: the answer never tells another user's session from a missing one.
    */
   async revoke(userId: string, sessionId: string): Promise<void> {
-    const revoked = await this.db.withTransaction((manager) =>
-      this.endSessions(manager, [sessionId], { reason: 'session_revoked', userId }),
+    const revoked = await this.db.withTransaction((tx) =>
+      this.endSessions(tx, [sessionId], { reason: 'session_revoked', userId }),
     );
     if (revoked.length === 0) throw new SessionError('session.not_found');
     await this.denylist.deny({ sessionIds: revoked.map((s) => s.id) });
   }
 
   /** The sessions a logout names: the access token's, and the refresh token's. */
-  private async logoutTargets(input: LogoutInput, manager: EntityManager): Promise<string[]> {
+  private async logoutTargets(input: LogoutInput, tx: Tx): Promise<string[]> {
     const ids = new Set<string>();
     if (input.sessionId) ids.add(input.sessionId.toLowerCase());
     if (input.refreshToken) {
       const id = await this.sessions.findSessionIdByTokenHash(
         hashToken(input.refreshToken),
-        manager,
+        tx,
       );
       if (id) ids.add(id);
     }
@@ -90,21 +89,21 @@ export class SessionRevocationService {
 
   /** Ends these sessions (those still active, and the user's when given), one event each. */
   private async endSessions(
-    manager: EntityManager,
+    tx: Tx,
     ids: string[],
     end: { reason: RevocationReason; userId?: string },
   ): Promise<RevokedSession[]> {
     const revoked = await this.sessions.revokeSessions(
       ids,
       { status: 'revoked', reason: end.reason, at: new Date(), userId: end.userId },
-      manager,
+      tx,
     );
     await this.sessions.revokeTokensOfSessions(
       revoked.map((s) => s.id),
-      manager,
+      tx,
     );
     for (const session of revoked) {
-      await this.events.emit(manager, 'session.revoked', {
+      await this.events.emit(tx, 'session.revoked', {
         userId: session.userId,
         sessionId: session.id,
         scope: 'session',
@@ -115,17 +114,17 @@ export class SessionRevocationService {
     return revoked;
   }
 
-  private async revokeAllIn(manager: EntityManager, input: RevokeAllInput): Promise<string[]> {
+  private async revokeAllIn(tx: Tx, input: RevokeAllInput): Promise<string[]> {
     const kept = input.exceptSessionId;
     const ids = await this.sessions.revokeAllOfUser(
       input.userId,
       { reason: input.reason, at: new Date(), exceptSessionId: kept },
-      manager,
+      tx,
     );
     // Nothing ended, nothing to announce: no socket of the user can be live without a session.
     if (ids.length === 0) return ids;
-    await this.sessions.revokeTokensOfSessions(ids, manager);
-    await this.events.emit(manager, 'session.revoked', {
+    await this.sessions.revokeTokensOfSessions(ids, tx);
+    await this.events.emit(tx, 'session.revoked', {
       userId: input.userId,
       ipHash: input.ipHash,
       scope: 'user',

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AccessService } from '@identity/access';
 import { hashToken, randomToken } from '@identity/crypto';
 import { AccessTokenService } from '@identity/tokens';
 import type { RotatedSession } from './session.repository';
 import type { TokenPair } from './sessions.contract';
+import type { Tx } from '@identity/database';
 
 /** A refresh token as handed out, and the only form of it that is stored. */
 export interface NewRefreshToken {
@@ -37,16 +37,16 @@ export class SessionTokenIssuer {
 
   /**
    * Mints the access token and assembles the pair. Inside the transaction that stored
-   * `refreshToken` (`manager`), a failed mint rolls the new refresh token back with
+   * `refreshToken` (`tx`), a failed mint rolls the new refresh token back with
    * everything else; after a commit, call {@link assertCanIssue} before committing.
    * @throws TokensError when no signing key is loaded.
    */
   async pair(
-    manager: EntityManager | undefined,
+    tx: Tx | undefined,
     next: { session: RotatedSession; refreshToken: string; now: Date },
   ): Promise<TokenPair> {
     const { session, now } = next;
-    const roles = await this.access.rolesForToken(session.userId, manager);
+    const roles = await this.access.rolesForToken(session.userId, tx);
     const minted = await this.tokens.mint({
       userId: session.userId,
       sessionId: session.id,

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, Repository } from 'typeorm';
 import type { RevocationReason } from '@identity/audit';
-import { Database } from '@identity/database';
-import { RefreshTokenEntity } from './refresh-token.entity';
-import { SessionEntity } from './session.entity';
+import { Database, type Tx } from '@identity/database';
+import {
+  FAMILY_COLUMNS,
+  type FamilyRow,
+  type RefreshToken,
+  type Session,
+  SESSION_COLUMNS,
+  type SessionRow,
+  toRefreshToken,
+  toSession,
+} from './sessions.tables';
 
 /** What a login stores; `now` is the caller's clock, so every timestamp of a change agrees. */
 export interface NewSession {
@@ -47,7 +54,7 @@ export interface FastRotation {
 }
 
 /** What minting the next pair needs of a session. */
-export type RotatedSession = Pick<SessionEntity, 'id' | 'userId' | 'amr' | 'expiresAt'>;
+export type RotatedSession = Pick<Session, 'id' | 'userId' | 'amr' | 'expiresAt'>;
 
 interface RotatedRow {
   id: string;
@@ -58,29 +65,8 @@ interface RotatedRow {
 
 /** A refresh token and its session, both row-locked. */
 export interface LockedFamily {
-  session: SessionEntity;
-  token: RefreshTokenEntity;
-}
-
-interface FamilyRow {
-  id: string;
-  user_id: string;
-  status: SessionEntity['status'];
-  amr: string[];
-  device_name: string | null;
-  user_agent: string | null;
-  ip_hash: string | null;
-  revoked_at: Date | null;
-  revoked_reason: SessionEntity['revokedReason'];
-  created_at: Date;
-  last_used_at: Date;
-  expires_at: Date;
-  token_id: string;
-  token_parent_id: string | null;
-  token_status: RefreshTokenEntity['status'];
-  token_used_at: Date | null;
-  token_created_at: Date;
-  token_expires_at: Date;
+  session: Session;
+  token: RefreshToken;
 }
 
 /** How sessions end: `compromised` only for refresh-token reuse. */
@@ -119,9 +105,9 @@ export class SessionRepository {
   async insertSessionWithToken(
     input: NewSession,
     first: FirstRefreshToken,
-    manager?: EntityManager,
-  ): Promise<SessionEntity> {
-    const session: SessionEntity = {
+    tx?: Tx,
+  ): Promise<Session> {
+    const session: Session = {
       id: randomUUID(),
       userId: input.userId,
       status: 'active',
@@ -135,7 +121,7 @@ export class SessionRepository {
       lastUsedAt: input.now,
       expiresAt: input.expiresAt,
     };
-    await this.run(manager).query(
+    await this.db.execute(
       `WITH opened AS (
          INSERT INTO sessions (id, user_id, status, amr, device_name, user_agent, ip_hash,
                                created_at, last_used_at, expires_at)
@@ -155,18 +141,17 @@ export class SessionRepository {
         randomUUID(),
         first.tokenHash,
       ],
+      tx,
     );
     return session;
   }
 
   /** The session a token belongs to (unlocked: a token never changes family). */
-  async findSessionIdByTokenHash(
-    tokenHash: string,
-    manager?: EntityManager,
-  ): Promise<string | null> {
-    const [row] = await this.run(manager).query<{ session_id: string }[]>(
+  async findSessionIdByTokenHash(tokenHash: string, tx?: Tx): Promise<string | null> {
+    const row = await this.db.one<{ session_id: string }>(
       `SELECT session_id FROM refresh_tokens WHERE token_hash = $1`,
       [tokenHash],
+      tx,
     );
     return row?.session_id ?? null;
   }
@@ -178,46 +163,17 @@ export class SessionRepository {
    * concurrent exchange of the same token that committed first is seen as `used`). Null for
    * an unknown token or a purged family.
    */
-  async lockFamilyOfToken(tokenHash: string, manager: EntityManager): Promise<LockedFamily | null> {
-    const [row] = await manager.query<FamilyRow[]>(
-      `SELECT s.id, s.user_id, s.status, s.amr, s.device_name, s.user_agent, s.ip_hash,
-              s.revoked_at, s.revoked_reason, s.created_at, s.last_used_at, s.expires_at,
-              t.id AS token_id, t.parent_id AS token_parent_id, t.status AS token_status,
-              t.used_at AS token_used_at, t.created_at AS token_created_at,
-              t.expires_at AS token_expires_at
+  async lockFamilyOfToken(tokenHash: string, tx: Tx): Promise<LockedFamily | null> {
+    const row = await this.db.one<FamilyRow>(
+      `SELECT ${FAMILY_COLUMNS}
          FROM sessions s
          JOIN refresh_tokens t ON t.session_id = s.id
         WHERE t.token_hash = $1
           FOR UPDATE OF s, t`,
       [tokenHash],
+      tx,
     );
-    if (!row) return null;
-    return {
-      session: {
-        id: row.id,
-        userId: row.user_id,
-        status: row.status,
-        amr: row.amr,
-        deviceName: row.device_name,
-        userAgent: row.user_agent,
-        ipHash: row.ip_hash,
-        revokedAt: row.revoked_at,
-        revokedReason: row.revoked_reason,
-        createdAt: row.created_at,
-        lastUsedAt: row.last_used_at,
-        expiresAt: row.expires_at,
-      },
-      token: {
-        id: row.token_id,
-        sessionId: row.id,
-        tokenHash,
-        parentId: row.token_parent_id,
-        status: row.token_status,
-        usedAt: row.token_used_at,
-        createdAt: row.token_created_at,
-        expiresAt: row.token_expires_at,
-      },
-    };
+    return row && { session: toSession(row), token: toRefreshToken(row) };
   }
 
   /**
@@ -230,7 +186,7 @@ export class SessionRepository {
    * makes this one wait and then find the token spent (the rows are re-checked once locked).
    */
   async rotateIfCurrent(input: FastRotation): Promise<RotatedSession | null> {
-    const [row] = await this.db.manager.query<RotatedRow[]>(
+    const row = await this.db.one<RotatedRow>(
       `WITH current AS (
          SELECT s.id, s.user_id, s.amr, s.expires_at, s.user_agent, t.id AS token_id
            FROM sessions s
@@ -260,8 +216,7 @@ export class SessionRepository {
         input.nextTokenHash,
       ],
     );
-    if (!row) return null;
-    return { id: row.id, userId: row.user_id, amr: row.amr, expiresAt: row.expires_at };
+    return row && { id: row.id, userId: row.user_id, amr: row.amr, expiresAt: row.expires_at };
   }
 
   /**
@@ -269,8 +224,8 @@ export class SessionRepository {
    * active), its session's idle timeout restarts (the absolute expiry stays) and the family's
    * next token is stored. Call with the family locked ({@link lockFamilyOfToken}).
    */
-  async recordRotation(rotation: Rotation, manager: EntityManager): Promise<void> {
-    await manager.query(
+  async recordRotation(rotation: Rotation, tx: Tx): Promise<void> {
+    await this.db.execute(
       `WITH used AS (
          UPDATE refresh_tokens SET status = 'used', used_at = $1 WHERE id = $2 AND status = 'active'
        ), touched AS (
@@ -288,6 +243,7 @@ export class SessionRepository {
         rotation.next.tokenHash,
         rotation.next.expiresAt,
       ],
+      tx,
     );
   }
 
@@ -295,117 +251,88 @@ export class SessionRepository {
   async revokeSessions(
     ids: readonly string[],
     revocation: SessionRevocation,
-    manager?: EntityManager,
+    tx?: Tx,
   ): Promise<RevokedSession[]> {
     if (ids.length === 0) return [];
-    const query = this.sessions(manager)
-      .createQueryBuilder()
-      .update()
-      .set({
-        status: revocation.status,
-        revokedAt: revocation.at,
-        revokedReason: revocation.reason,
-      })
-      .where(`id = ANY(:ids::uuid[]) AND status = 'active'`, { ids })
-      .returning('id, user_id');
-    if (revocation.userId) query.andWhere('user_id = :userId', { userId: revocation.userId });
-    const result = await query.execute();
-    return (result.raw as { id: string; user_id: string }[]).map((row) => ({
-      id: row.id,
-      userId: row.user_id,
-    }));
+    const rows = await this.db.query<{ id: string; user_id: string }>(
+      `UPDATE sessions SET status = $2, revoked_at = $3, revoked_reason = $4
+        WHERE id = ANY($1::uuid[]) AND status = 'active'
+          AND ($5::uuid IS NULL OR user_id = $5)
+       RETURNING id, user_id`,
+      [ids, revocation.status, revocation.at, revocation.reason, revocation.userId ?? null],
+      tx,
+    );
+    return rows.map((row) => ({ id: row.id, userId: row.user_id }));
   }
 
   /** Ends every active session of a user, but `exceptSessionId` (one statement); returns their ids. */
   async revokeAllOfUser(
     userId: string,
     revocation: { reason: RevocationReason; at: Date; exceptSessionId?: string },
-    manager?: EntityManager,
+    tx?: Tx,
   ): Promise<string[]> {
-    const query = this.sessions(manager)
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'revoked', revokedAt: revocation.at, revokedReason: revocation.reason })
-      .where(`user_id = :userId AND status = 'active'`, { userId })
-      .returning('id');
-    if (revocation.exceptSessionId) {
-      query.andWhere('id <> :except', { except: revocation.exceptSessionId });
-    }
-    const result = await query.execute();
-    return (result.raw as { id: string }[]).map((row) => row.id);
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE sessions SET status = 'revoked', revoked_at = $2, revoked_reason = $3
+        WHERE user_id = $1 AND status = 'active' AND ($4::uuid IS NULL OR id <> $4)
+       RETURNING id`,
+      [userId, revocation.at, revocation.reason, revocation.exceptSessionId ?? null],
+      tx,
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
    * Revokes the still-active tokens of these families (one statement). Used tokens stay
    * `used`, so presenting one later is still recognised as reuse.
    */
-  async revokeTokensOfSessions(
-    sessionIds: readonly string[],
-    manager?: EntityManager,
-  ): Promise<void> {
+  async revokeTokensOfSessions(sessionIds: readonly string[], tx?: Tx): Promise<void> {
     if (sessionIds.length === 0) return;
-    await this.tokens(manager)
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'revoked' })
-      .where(`session_id = ANY(:ids::uuid[]) AND status = 'active'`, { ids: sessionIds })
-      .execute();
+    await this.db.execute(
+      `UPDATE refresh_tokens SET status = 'revoked'
+        WHERE session_id = ANY($1::uuid[]) AND status = 'active'`,
+      [sessionIds],
+      tx,
+    );
   }
 
   /** A user's live sessions, newest first. */
-  listLiveByUser(
-    userId: string,
-    cut: LivenessCut,
-    manager?: EntityManager,
-  ): Promise<SessionEntity[]> {
-    return this.live(manager, cut)
-      .andWhere('s.user_id = :userId', { userId })
-      .orderBy('s.created_at', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .getMany();
+  async listLiveByUser(userId: string, cut: LivenessCut, tx?: Tx): Promise<Session[]> {
+    const rows = await this.db.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions s
+        WHERE ${LIVE} AND s.user_id = $3
+        ORDER BY s.created_at DESC, s.id DESC`,
+      [cut.now, cut.idleSince, userId],
+      tx,
+    );
+    return rows.map(toSession);
   }
 
-  async isLive(id: string, cut: LivenessCut, manager?: EntityManager): Promise<boolean> {
-    return (await this.live(manager, cut).andWhere('s.id = :id', { id }).getCount()) > 0;
+  async isLive(id: string, cut: LivenessCut, tx?: Tx): Promise<boolean> {
+    const row = await this.db.one<{ live: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM sessions s WHERE ${LIVE} AND s.id = $3) AS live`,
+      [cut.now, cut.idleSince, id],
+      tx,
+    );
+    return row?.live ?? false;
   }
 
   /**
    * Deletes sessions past use (one statement): expired before `expiredBefore`, or revoked or
    * compromised before `revokedBefore`. Their tokens go with them (ON DELETE CASCADE).
    */
-  async purge(
-    cut: { expiredBefore: Date; revokedBefore: Date },
-    manager?: EntityManager,
-  ): Promise<number> {
-    const result = await this.sessions(manager)
-      .createQueryBuilder()
-      .delete()
-      .where(
-        `expires_at < :expiredBefore OR (status <> 'active' AND revoked_at < :revokedBefore)`,
-        cut,
-      )
-      .execute();
-    return result.affected ?? 0;
-  }
-
-  /** Same boundaries as the refresh rules (`judgeRefresh`): live up to the idle limit itself. */
-  private live(manager: EntityManager | undefined, cut: LivenessCut) {
-    return this.sessions(manager)
-      .createQueryBuilder('s')
-      .where(`s.status = 'active'`)
-      .andWhere('s.expires_at > :now', { now: cut.now })
-      .andWhere('s.last_used_at >= :idleSince', { idleSince: cut.idleSince });
-  }
-
-  private run(manager?: EntityManager): EntityManager {
-    return manager ?? this.db.manager;
-  }
-
-  private sessions(manager?: EntityManager): Repository<SessionEntity> {
-    return (manager ?? this.db.manager).getRepository(SessionEntity);
-  }
-
-  private tokens(manager?: EntityManager): Repository<RefreshTokenEntity> {
-    return (manager ?? this.db.manager).getRepository(RefreshTokenEntity);
+  async purge(cut: { expiredBefore: Date; revokedBefore: Date }, tx?: Tx): Promise<number> {
+    const { affected } = await this.db.execute(
+      `DELETE FROM sessions
+        WHERE expires_at < $1 OR (status <> 'active' AND revoked_at < $2)`,
+      [cut.expiredBefore, cut.revokedBefore],
+      tx,
+    );
+    return affected;
   }
 }
+
+/**
+ * A live session, with `$1` the time and `$2` the idle cut: the same boundaries as the refresh
+ * rules (`judgeRefresh`, and `rotateIfCurrent`'s SQL): live up to the idle limit itself.
+ */
+const LIVE = `s.status = 'active' AND s.expires_at > $1 AND s.last_used_at >= $2`;

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { IpHasher } from './ip-hasher';
 import { SessionRefreshService } from './session-refresh.service';
@@ -15,6 +14,7 @@ import type {
   SessionView,
   TokenPair,
 } from './sessions.contract';
+import type { Tx } from '@identity/database';
 
 /**
  * The sessions context's one door: a session is one login and one refresh-token family.
@@ -37,7 +37,7 @@ export class SessionService {
    * The family's absolute expiry is fixed here, `REFRESH_TOKEN_TTL` from now.
    * @throws TokensError when no signing key is loaded (the login then rolls back).
    */
-  async open(manager: EntityManager, input: OpenSessionInput): Promise<TokenPair> {
+  async open(tx: Tx, input: OpenSessionInput): Promise<TokenPair> {
     const now = new Date();
     const client = describeClient(input.client, this.ipHasher);
     const refresh = this.issuer.newRefreshToken();
@@ -52,9 +52,9 @@ export class SessionService {
         expiresAt: new Date(now.getTime() + this.config.sessions.refreshTtl * 1000),
       },
       { tokenHash: refresh.hash },
-      manager,
+      tx,
     );
-    return this.issuer.pair(manager, { session, refreshToken: refresh.token, now });
+    return this.issuer.pair(tx, { session, refreshToken: refresh.token, now });
   }
 
   /**
@@ -77,11 +77,11 @@ export class SessionService {
 
   /**
    * Ends every active session of a user (but `exceptSessionId`) and returns their ids. With a
-   * `manager`, runs in the caller's transaction and denies the access tokens after it commits;
+   * `tx`, runs in the caller's transaction and denies the access tokens after it commits;
    * without, runs in a transaction of its own.
    */
-  revokeAll(manager: EntityManager | undefined, input: RevokeAllInput): Promise<string[]> {
-    return this.revocation.revokeAll(manager, input);
+  revokeAll(tx: Tx | undefined, input: RevokeAllInput): Promise<string[]> {
+    return this.revocation.revokeAll(tx, input);
   }
 
   /**

@@ -2,24 +2,18 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '@identity/access';
 import { TokensModule } from '@identity/tokens';
 import { IpHasher } from './ip-hasher';
-import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionDenylist } from './session-denylist';
 import { SessionPurgeJob } from './session-purge.job';
 import { SessionRefreshService } from './session-refresh.service';
 import { SessionRevocationService } from './session-revocation.service';
 import { SessionTokenIssuer } from './session-token.issuer';
-import { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
 import { SessionService } from './session.service';
-
-/** Entities of the sessions context, for `DatabaseModule.forRoot({ entities })`. */
-export const SESSIONS_ENTITIES = [SessionEntity, RefreshTokenEntity];
 
 /**
  * Sessions and refresh-token families: open, rotate with reuse detection, list, revoke, and
  * the purge of dead families. Needs, from global modules: `ConfigModule.forRoot`,
- * `DatabaseModule.forRoot` with {@link SESSIONS_ENTITIES} (and the tokens, access and audit
- * entities), `KvModule` (the access-token denylist) and `AuditModule` (the `EventBus`).
+ * `DatabaseModule.forRoot`, `KvModule` (the access-token denylist) and `AuditModule` (the `EventBus`).
  */
 @Module({
   imports: [TokensModule, AccessModule],

@@ -101,8 +101,8 @@ describe('revokeAll', () => {
     const { userId, pairs } = await userWithSessions(2);
     let revokedInside: string[] = [];
     await expect(
-      app.db.withTransaction(async (manager) => {
-        revokedInside = await app.sessions.revokeAll(manager, { userId, reason: 'password_reset' });
+      app.db.withTransaction(async (tx) => {
+        revokedInside = await app.sessions.revokeAll(tx, { userId, reason: 'password_reset' });
         throw new Error('the password change failed after the revocation');
       }),
     ).rejects.toThrow('the password change failed');
@@ -122,8 +122,8 @@ describe('revokeAll', () => {
     const { userId, pairs } = await userWithSessions(1);
     const [pair] = pairs;
     let deniedBeforeCommit: boolean | undefined;
-    await app.db.withTransaction(async (manager) => {
-      await app.sessions.revokeAll(manager, { userId, reason: 'password_reset' });
+    await app.db.withTransaction(async (tx) => {
+      await app.sessions.revokeAll(tx, { userId, reason: 'password_reset' });
       await new Promise((r) => setTimeout(r, 50));
       deniedBeforeCommit = await app.denylist.isDenied('none', pair!.sessionId);
     });

@@ -2,7 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AccessService } from '@identity/access';
-import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
+import { AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
 import { KvModule } from '@identity/kv';
@@ -13,19 +13,13 @@ import {
   uniqueKvPrefix,
   UserFactory,
 } from '@identity/testing';
-import {
-  AccessDenylist,
-  AccessTokenService,
-  Authenticator,
-  TOKENS_ENTITIES,
-} from '@identity/tokens';
+import { AccessDenylist, AccessTokenService, Authenticator } from '@identity/tokens';
 import { SessionPurgeJob } from '../src/session-purge.job';
 import {
   type ClientContext,
   type OpenSessionInput,
   SessionError,
   type SessionErrorCode,
-  SESSIONS_ENTITIES,
   SessionService,
   SessionsModule,
   type TokenPair,
@@ -76,7 +70,6 @@ export async function startSessionsApp(
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
-        entities: [...SESSIONS_ENTITIES, ...TOKENS_ENTITIES, ...AUDIT_ENTITIES],
         migrations: [],
       }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix }),
@@ -134,8 +127,8 @@ export function openSession(
   userId: string,
   extra: Partial<Omit<OpenSessionInput, 'userId'>> = {},
 ): Promise<TokenPair> {
-  return app.db.withTransaction((manager) =>
-    app.sessions.open(manager, { userId, amr: ['pwd'], client: CLIENT, ...extra }),
+  return app.db.withTransaction((tx) =>
+    app.sessions.open(tx, { userId, amr: ['pwd'], client: CLIENT, ...extra }),
   );
 }
 

@@ -2,7 +2,7 @@
  * `@identity/tokens`: the signing key set (rotation, JWKS), access-token mint/verify, the
  * access-token denylist, and the one `authenticate()` every transport calls.
  */
-export { TokensModule, TOKENS_ENTITIES } from './tokens.module';
+export { TokensModule } from './tokens.module';
 export {
   SigningKeyService,
   CLOCK_LEEWAY_SECONDS,
@@ -10,7 +10,7 @@ export {
   type JsonWebKeySet,
 } from './signing-key.service';
 export type { SigningKey, VerificationKey } from './signing-key.ring';
-export type { PublicSigningJwk, SigningKeyStatus } from './signing-key.entity';
+export type { PublicSigningJwk, SigningKeyStatus } from './signing-keys.table';
 export {
   AccessTokenService,
   ACCESS_TOKEN_TYP,

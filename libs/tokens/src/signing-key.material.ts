@@ -8,7 +8,7 @@ import {
 } from 'jose';
 import type { SigningAlg } from '@identity/config';
 import type { SecretBox } from '@identity/crypto';
-import type { PublicSigningJwk, SigningKeyEntity } from './signing-key.entity';
+import type { PublicSigningJwk, StoredSigningKey } from './signing-keys.table';
 import { TokensError } from './token.errors';
 
 /** A freshly generated key pair, ready to store: the private part is already sealed. */
@@ -73,7 +73,7 @@ export async function importPublicKey(jwk: PublicSigningJwk): Promise<CryptoKey>
  * (another key-encryption key, a tampered ciphertext, or a ciphertext moved from another row).
  */
 export async function openPrivateKey(
-  row: Pick<SigningKeyEntity, 'kid' | 'alg' | 'privateKeyEnc'>,
+  row: Pick<StoredSigningKey, 'kid' | 'alg' | 'privateKeyEnc'>,
   box: SecretBox,
 ): Promise<CryptoKey> {
   let jwk: unknown;

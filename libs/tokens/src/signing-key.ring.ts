@@ -1,6 +1,6 @@
 import type { CryptoKey } from 'jose';
 import type { SigningAlg } from '@identity/config';
-import type { PublicSigningJwk, SigningKeyEntity, SigningKeyStatus } from './signing-key.entity';
+import type { PublicSigningJwk, StoredSigningKey, SigningKeyStatus } from './signing-keys.table';
 import { importPublicKey } from './signing-key.material';
 
 /** A key as verifiers use it: its one algorithm and its public key, imported once. */
@@ -60,9 +60,9 @@ export class KeyRing {
    * is decrypted again only when the signing key changes.
    */
   static async build(
-    rows: readonly SigningKeyEntity[],
+    rows: readonly StoredSigningKey[],
     previous: KeyRing,
-    openPrivate: (row: SigningKeyEntity) => Promise<CryptoKey>,
+    openPrivate: (row: StoredSigningKey) => Promise<CryptoKey>,
   ): Promise<KeyRing> {
     const keys = new Map<string, VerificationKey>();
     for (const row of rows) {
@@ -94,8 +94,8 @@ function isUsable(key: VerificationKey, nowMs: number): boolean {
   return key.verifyUntil !== null && key.verifyUntil.getTime() > nowMs;
 }
 
-function newestActive(rows: readonly SigningKeyEntity[]): SigningKeyEntity | undefined {
-  let newest: SigningKeyEntity | undefined;
+function newestActive(rows: readonly StoredSigningKey[]): StoredSigningKey | undefined {
+  let newest: StoredSigningKey | undefined;
   for (const row of rows) {
     if (row.status !== 'active') continue;
     if (!newest || row.activatesAt > newest.activatesAt) newest = row;

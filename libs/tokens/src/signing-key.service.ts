@@ -5,13 +5,12 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { SecretBox } from '@identity/crypto';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { KV_STORE, type KvStore } from '@identity/kv';
-import type { PublicSigningJwk, SigningKeyEntity, SigningKeyStatus } from './signing-key.entity';
+import type { PublicSigningJwk, StoredSigningKey, SigningKeyStatus } from './signing-keys.table';
 import { generateSigningKey, openPrivateKey, type NewSigningKey } from './signing-key.material';
 import { SigningKeyRepository } from './signing-key.repository';
 import { KeyRing, type SigningKey, type VerificationKey } from './signing-key.ring';
@@ -150,12 +149,12 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     if (this.ring.signer) return;
     // Generated before the lock, so the lock is held for two statements, not a key generation.
     const key = await generateSigningKey(this.config.jwt.alg, this.box);
-    const created = await this.db.withTransaction(async (manager) => {
-      await this.keys.lockKeySet(manager);
-      if (await this.keys.findActive(manager)) return false;
+    const created = await this.db.withTransaction(async (tx) => {
+      await this.keys.lockKeySet(tx);
+      if (await this.keys.findActive(tx)) return false;
       const now = new Date();
-      await this.keys.insert(toRow(key, 'active', now, now), manager);
-      await this.events.emit(manager, 'key.rotated', { kid: key.kid, reason: 'initial' });
+      await this.keys.insert(toRow(key, 'active', now, now), tx);
+      await this.events.emit(tx, 'key.rotated', { kid: key.kid, reason: 'initial' });
       return true;
     });
     await this.changed(created);
@@ -163,13 +162,13 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
 
   private async rotateNow(): Promise<string> {
     const key = await generateSigningKey(this.config.jwt.alg, this.box);
-    await this.db.withTransaction(async (manager) => {
-      await this.keys.lockKeySet(manager);
+    await this.db.withTransaction(async (tx) => {
+      await this.keys.lockKeySet(tx);
       const now = new Date();
-      const previous = await this.retireActive(now, manager);
-      await this.keys.withdrawPending(now, manager);
-      await this.keys.insert(toRow(key, 'active', now, now), manager);
-      await this.events.emit(manager, 'key.rotated', {
+      const previous = await this.retireActive(now, tx);
+      await this.keys.withdrawPending(now, tx);
+      await this.keys.insert(toRow(key, 'active', now, now), tx);
+      await this.events.emit(tx, 'key.rotated', {
         kid: key.kid,
         previousKid: previous,
         reason: 'manual',
@@ -181,14 +180,14 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
 
   private async publishNext(): Promise<string> {
     const key = await generateSigningKey(this.config.jwt.alg, this.box);
-    const kid = await this.db.withTransaction(async (manager) => {
-      await this.keys.lockKeySet(manager);
+    const kid = await this.db.withTransaction(async (tx) => {
+      await this.keys.lockKeySet(tx);
       // Another instance may have published one since our cache was read: keep a single one.
-      const pending = await this.keys.findPending(manager);
+      const pending = await this.keys.findPending(tx);
       if (pending) return pending.kid;
       const now = new Date();
       const activatesAt = addSeconds(now, this.config.jwt.publishAhead);
-      await this.keys.insert(toRow(key, 'pending', now, activatesAt), manager);
+      await this.keys.insert(toRow(key, 'pending', now, activatesAt), tx);
       return key.kid;
     });
     await this.changed(kid === key.kid);
@@ -197,14 +196,14 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
 
   /** The event is emitted here, when the signing key actually changes, not at publication. */
   private async promoteDue(): Promise<void> {
-    const promoted = await this.db.withTransaction(async (manager) => {
-      await this.keys.lockKeySet(manager);
+    const promoted = await this.db.withTransaction(async (tx) => {
+      await this.keys.lockKeySet(tx);
       const now = new Date();
-      const due = await this.keys.findDuePending(now, manager);
+      const due = await this.keys.findDuePending(now, tx);
       if (!due) return false;
-      const previous = await this.retireActive(now, manager);
-      await this.keys.activate(due.kid, manager);
-      await this.events.emit(manager, 'key.rotated', {
+      const previous = await this.retireActive(now, tx);
+      await this.keys.activate(due.kid, tx);
+      await this.events.emit(tx, 'key.rotated', {
         kid: due.kid,
         previousKid: previous,
         reason: 'scheduled',
@@ -215,11 +214,11 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Retires the active key, if any, so it verifies until its last token expires. */
-  private async retireActive(now: Date, manager: EntityManager): Promise<string | undefined> {
-    const active = await this.keys.findActive(manager);
+  private async retireActive(now: Date, tx: Tx): Promise<string | undefined> {
+    const active = await this.keys.findActive(tx);
     if (!active) return undefined;
     const verifyUntil = addSeconds(now, this.config.jwt.accessTtl + CLOCK_LEEWAY_SECONDS);
-    await this.keys.retire(active.kid, { retiredAt: now, verifyUntil }, manager);
+    await this.keys.retire(active.kid, { retiredAt: now, verifyUntil }, tx);
     return active.kid;
   }
 
@@ -274,7 +273,7 @@ function toRow(
   status: SigningKeyStatus,
   createdAt: Date,
   activatesAt: Date,
-): SigningKeyEntity {
+): StoredSigningKey {
   return { ...key, status, createdAt, activatesAt, retiredAt: null, verifyUntil: null };
 }
 

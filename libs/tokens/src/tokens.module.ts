@@ -2,16 +2,12 @@ import { Module } from '@nestjs/common';
 import { AccessDenylist } from './access-denylist';
 import { AccessTokenService } from './access-token.service';
 import { Authenticator } from './authenticator';
-import { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeyRepository } from './signing-key.repository';
 import { SigningKeyService } from './signing-key.service';
 
-/** Entities of the tokens context, for `DatabaseModule.forRoot({ entities })`. */
-export const TOKENS_ENTITIES = [SigningKeyEntity];
-
 /**
  * Signing keys, access tokens, the denylist and `authenticate()`. Needs, from global modules:
- * `ConfigModule.forRoot`, `DatabaseModule.forRoot` with {@link TOKENS_ENTITIES}, `KvModule`
+ * `ConfigModule.forRoot`, `DatabaseModule.forRoot`, `KvModule`
  * (the `keys.changed` channel and the denylist) and `AuditModule` (the `EventBus`).
  */
 @Module({

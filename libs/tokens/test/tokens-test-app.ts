@@ -1,6 +1,6 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint, type CryptoKey } from 'jose';
-import { AUDIT_ENTITIES, AuditModule, EventBus, type IdentityEvent } from '@identity/audit';
+import { AuditModule, EventBus, type IdentityEvent } from '@identity/audit';
 import { type AppConfig, ConfigModule, loadConfig, type SigningAlg } from '@identity/config';
 import { SecretBox } from '@identity/crypto';
 import { DatabaseModule } from '@identity/database';
@@ -8,11 +8,11 @@ import { KV_STORE, KvModule, type KvStore } from '@identity/kv';
 import { AccessDenylist } from '../src/access-denylist';
 import { AccessTokenService } from '../src/access-token.service';
 import { Authenticator } from '../src/authenticator';
-import type { SigningKeyStatus } from '../src/signing-key.entity';
+import type { SigningKeyStatus } from '../src/signing-keys.table';
 import { toPublicSigningJwk } from '../src/signing-key.material';
 import { SigningKeyRepository } from '../src/signing-key.repository';
 import { SigningKeyService } from '../src/signing-key.service';
-import { TOKENS_ENTITIES, TokensModule } from '../src/tokens.module';
+import { TokensModule } from '../src/tokens.module';
 import { type Clock, ClockModule } from '@identity/kernel';
 
 /** Issuer of every test app, so tests can assert it. */
@@ -58,7 +58,7 @@ export async function startTokensApp(options: TokensTestAppOptions): Promise<Tok
     imports: [
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
-      DatabaseModule.forRoot({ entities: [...TOKENS_ENTITIES, ...AUDIT_ENTITIES], migrations: [] }),
+      DatabaseModule.forRoot({ migrations: [] }),
       KvModule.forRoot({ redisUrl: options.redisUrl, keyPrefix: options.keyPrefix ?? 'test:' }),
       AuditModule,
       TokensModule,

@@ -10,7 +10,7 @@ import {
   OutboxRepository,
   OutboxWorker,
 } from '@identity/delivery';
-import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
+import { AuditModule } from '@identity/audit';
 import { type Clock, ClockModule } from '@identity/kernel';
 
 export const TEST_APP_URL = 'http://id.test:3000';
@@ -68,7 +68,7 @@ export async function startDeliveryApp(options: {
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
-        entities: [...DELIVERY_ENTITIES, ...AUDIT_ENTITIES],
+        entities: DELIVERY_ENTITIES,
         migrations: [],
       }),
       AuditModule,
