@@ -130,6 +130,8 @@ export const envSchema = z
     ARGON2_PARALLELISM: positiveInt.default(1),
     /** Hashes computed at once; default: one per CPU core (see `config.ts`). */
     ARGON2_CONCURRENCY: positiveInt.optional(),
+    /** Hashes allowed to wait for a slot; beyond, 503 at once. Default: see `config.ts`. */
+    ARGON2_QUEUE_LIMIT: z.coerce.number().int().min(0).optional(),
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
     BREACHED_PASSWORD_API_URL: optionalUrl(['http:', 'https:']),
     BREACHED_PASSWORD_TIMEOUT_MS: positiveInt.default(1_500),

@@ -46,7 +46,15 @@ describe('loadConfig', () => {
       timeCost: 2,
       parallelism: 1,
       concurrency: availableParallelism(),
+      queueLimit: 32 * availableParallelism(),
     });
+  });
+
+  it('bounds the argon2 wait queue: 32 waiters per concurrent hash unless ARGON2_QUEUE_LIMIT says otherwise', () => {
+    expect(loadConfig({ ARGON2_CONCURRENCY: '3' }).passwords.argon2.queueLimit).toBe(96);
+    expect(loadConfig({ ARGON2_QUEUE_LIMIT: '5' }).passwords.argon2.queueLimit).toBe(5);
+    expect(loadConfig({ ARGON2_QUEUE_LIMIT: '0' }).passwords.argon2.queueLimit).toBe(0);
+    expect(problemsOf({ ARGON2_QUEUE_LIMIT: '-1' }).join()).toMatch(/ARGON2_QUEUE_LIMIT/);
   });
 
   it('computes one argon2 hash per CPU core at once unless ARGON2_CONCURRENCY says otherwise', () => {
