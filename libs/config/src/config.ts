@@ -16,7 +16,15 @@ export interface AppConfig {
   grpc: {
     host: string;
     port: number;
-    tls?: { certPath: string; keyPath: string; clientCaPath?: string };
+    tls?: {
+      certPath: string;
+      keyPath: string;
+      clientCaPath?: string;
+      /** Lower-cased CNs or SAN DNS names of the client certificates allowed; empty = any. */
+      allowedClients: string[];
+    };
+    /** Plaintext on purpose (`GRPC_INSECURE=true`); production refuses plaintext otherwise. */
+    insecure: boolean;
   };
   /** `url` unset = embedded PGlite under `dataDir`. */
   database: { url?: string; poolSize: number; migrationsRun: boolean; dataDir: string };
@@ -143,8 +151,10 @@ function toAppConfig(e: RawEnv): AppConfig {
               certPath: e.GRPC_TLS_CERT,
               keyPath: e.GRPC_TLS_KEY,
               clientCaPath: e.GRPC_TLS_CLIENT_CA,
+              allowedClients: e.GRPC_TLS_ALLOWED_CLIENTS.map((n) => n.toLowerCase()),
             }
           : undefined,
+      insecure: e.GRPC_INSECURE,
     },
     database: {
       url: e.DATABASE_URL,
