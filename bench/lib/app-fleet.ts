@@ -91,6 +91,8 @@ export class AppFleet {
       HOST: '127.0.0.1',
       PORT: '0',
       GRPC_PORT: String(grpcPort),
+      // Loopback only, and the bench measures the service, not TLS: plaintext on purpose.
+      GRPC_INSECURE: 'true',
       DATABASE_URL: c.databaseUrl,
       REDIS_URL: c.redisUrl,
       REDIS_KEY_PREFIX: c.redisPrefix,

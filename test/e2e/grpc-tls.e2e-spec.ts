@@ -5,60 +5,22 @@
  * CA get through: no certificate, or one from another CA, is refused at the handshake.
  * Certificates are made here with the `openssl` CLI, in a temporary directory.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { credentials, status } from '@grpc/grpc-js';
 import { startTestApp, type TestApp } from '../support/app';
 import { GrpcTestClient } from './grpc.fixtures';
-
-const NEW_EC_KEY = '-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';
-
-/** A CA and leaf certificates signed by it (EC P-256, valid one day). */
-class TestPki {
-  constructor(readonly dir: string) {}
-
-  /** Runs `openssl` with a space-separated argument line (no argument contains a space). */
-  private openssl(line: string): void {
-    execFileSync('openssl', line.split(' '), { cwd: this.dir, stdio: 'pipe' });
-  }
-
-  ca(name: string): void {
-    this.openssl(
-      `req -x509 ${NEW_EC_KEY} -keyout ${name}.key -out ${name}.crt -days 1 -subj /CN=${name}`,
-    );
-  }
-
-  leaf(name: string, ca: string, san: string): void {
-    writeFileSync(join(this.dir, `${name}.ext`), `subjectAltName=${san}\n`);
-    this.openssl(`req ${NEW_EC_KEY} -keyout ${name}.key -out ${name}.csr -subj /CN=${name}`);
-    this.openssl(
-      `x509 -req -in ${name}.csr -CA ${ca}.crt -CAkey ${ca}.key -CAcreateserial ` +
-        `-out ${name}.crt -days 1 -extfile ${name}.ext`,
-    );
-  }
-
-  path(file: string): string {
-    return join(this.dir, file);
-  }
-
-  read(file: string): Buffer {
-    return readFileSync(this.path(file));
-  }
-}
+import { TestPki } from './tls.fixtures';
 
 describe('gRPC over TLS and mutual TLS', () => {
   let pki: TestPki;
   beforeAll(() => {
-    pki = new TestPki(mkdtempSync(join(tmpdir(), 'grpc-tls-')));
+    pki = new TestPki();
     pki.ca('ca');
     pki.ca('rogue-ca');
     pki.leaf('server', 'ca', 'DNS:localhost,IP:127.0.0.1');
     pki.leaf('client', 'ca', 'DNS:reporting.internal');
     pki.leaf('rogue-client', 'rogue-ca', 'DNS:intruder.internal');
   });
-  afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
+  afterAll(() => pki.remove());
 
   const clients: GrpcTestClient[] = [];
   afterEach(() => {

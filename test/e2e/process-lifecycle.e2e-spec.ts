@@ -41,6 +41,7 @@ describe('process lifecycle', () => {
       'PASSWORD_PEPPER',
       'KEY_ENCRYPTION_KEY',
       'COOKIE_SECURE',
+      'GRPC_TLS_CERT',
     ]) {
       expect(p.stderr()).toContain(name);
     }

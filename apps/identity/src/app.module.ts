@@ -17,6 +17,7 @@ import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { ClockModule, type Clock } from '@identity/kernel';
 import { KvModule } from '@identity/kv';
 import { MfaModule } from '@identity/mfa';
+import { PasswordsModule } from '@identity/passwords';
 import { ProtectionModule } from '@identity/protection';
 import { SignInModule } from '@identity/signin';
 import { SessionsModule } from '@identity/sessions';
@@ -35,6 +36,7 @@ import { JwksController } from './http/controllers/jwks.controller';
 import { MfaController } from './http/controllers/mfa.controller';
 import { SessionsController } from './http/controllers/sessions.controller';
 import { HttpMetrics } from './http/ops/http-metrics';
+import { PasswordHashMetrics } from './http/ops/password-hash-metrics';
 import { OpsController } from './http/ops/ops.controller';
 import { Readiness } from './http/ops/readiness';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter';
@@ -78,6 +80,7 @@ export class AppModule implements NestModule {
         MfaModule,
         SessionsSocketModule,
         ProtectionModule,
+        PasswordsModule,
         AdminModule,
         IdentityGrpcModule,
         ...(options.extraModules ?? []),
@@ -92,6 +95,7 @@ export class AppModule implements NestModule {
       ],
       providers: [
         HttpMetrics,
+        PasswordHashMetrics,
         Readiness,
         CsrfTokens,
         TokenResponder,

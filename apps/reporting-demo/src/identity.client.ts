@@ -29,8 +29,12 @@ export interface VerifiedToken {
 export interface IdentityClientOptions {
   /** `host:port` of the identity service's gRPC port. */
   address: string;
-  /** PEM files: `ca` turns TLS on; `cert`+`key` present a client certificate (mutual TLS). */
-  tls?: { caPath: string; certPath?: string; keyPath?: string };
+  /**
+   * PEM files: `ca` turns TLS on, and the server must present a certificate that this CA
+   * signed for the address's host (or `serverName`); `cert`+`key` present a client
+   * certificate (mutual TLS). There is no way to skip the server check.
+   */
+  tls?: { caPath: string; certPath?: string; keyPath?: string; serverName?: string };
   /** Per-call deadline. Default 2 s. */
   deadlineMs?: number;
 }
@@ -89,9 +93,12 @@ export class IdentityClient {
   constructor(options: IdentityClientOptions) {
     const IdentityService = loadIdentityService();
     // The constructor is built from the proto at run time; its methods are typed above.
+    const serverName = options.tls?.serverName;
     this.client = new IdentityService(
       options.address,
       channelCredentials(options.tls),
+      // The name the server's certificate must carry, when it is not the address's host.
+      serverName ? { 'grpc.ssl_target_name_override': serverName } : {},
     ) as unknown as IdentityServiceClient;
     this.deadlineMs = options.deadlineMs ?? 2_000;
   }

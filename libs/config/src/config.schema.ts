@@ -95,6 +95,10 @@ export const envSchema = z
     GRPC_TLS_CERT: optionalString,
     GRPC_TLS_KEY: optionalString,
     GRPC_TLS_CLIENT_CA: optionalString,
+    /** mTLS: client certificate CNs or SAN DNS names allowed to call (comma list); none = any. */
+    GRPC_TLS_ALLOWED_CLIENTS: commaList,
+    /** Production serves gRPC without TLS only when this says so explicitly. */
+    GRPC_INSECURE: bool.default(false),
 
     DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
     DATABASE_POOL_SIZE: positiveInt.default(10),
@@ -130,6 +134,8 @@ export const envSchema = z
     ARGON2_PARALLELISM: positiveInt.default(1),
     /** Hashes computed at once; default: one per CPU core (see `config.ts`). */
     ARGON2_CONCURRENCY: positiveInt.optional(),
+    /** Hashes allowed to wait for a slot; beyond, 503 at once. Default: see `config.ts`. */
+    ARGON2_QUEUE_LIMIT: z.coerce.number().int().min(0).optional(),
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
     BREACHED_PASSWORD_API_URL: optionalUrl(['http:', 'https:']),
     BREACHED_PASSWORD_TIMEOUT_MS: positiveInt.default(1_500),
@@ -186,6 +192,11 @@ export const envSchema = z
     if (!env.SMTP_URL) refuse('SMTP_URL', 'is required in production (mail would only be logged)');
     if (new URL(env.APP_URL).protocol !== 'https:')
       refuse('APP_URL', 'must be https in production');
+    if (!env.GRPC_TLS_CERT && !env.GRPC_INSECURE)
+      refuse(
+        'GRPC_TLS_CERT',
+        'is required in production (with GRPC_TLS_KEY; gRPC would answer token checks in plaintext); set GRPC_INSECURE=true to run without TLS on purpose',
+      );
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY))
@@ -199,6 +210,18 @@ export const envSchema = z
         code: 'custom',
         path: ['GRPC_TLS_CLIENT_CA'],
         message: 'mutual TLS needs GRPC_TLS_CERT and GRPC_TLS_KEY too',
+      });
+    if (env.GRPC_TLS_ALLOWED_CLIENTS.length > 0 && !env.GRPC_TLS_CLIENT_CA)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GRPC_TLS_ALLOWED_CLIENTS'],
+        message: 'names client certificates, so it needs GRPC_TLS_CLIENT_CA (mutual TLS)',
+      });
+    if (env.GRPC_INSECURE && env.GRPC_TLS_CERT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GRPC_INSECURE'],
+        message: 'contradicts GRPC_TLS_CERT; unset one of them',
       });
     for (const entry of env.PASSWORD_PREVIOUS_PEPPERS) {
       const [version, secret] = entry.split(':');

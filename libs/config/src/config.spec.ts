@@ -11,6 +11,8 @@ const prodEnv = {
   KEY_ENCRYPTION_KEY: secret32,
   SMTP_URL: 'smtp://mail:25',
   APP_URL: 'https://id.example.com',
+  GRPC_TLS_CERT: '/run/grpc/server.crt',
+  GRPC_TLS_KEY: '/run/grpc/server.key',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -46,7 +48,15 @@ describe('loadConfig', () => {
       timeCost: 2,
       parallelism: 1,
       concurrency: availableParallelism(),
+      queueLimit: 32 * availableParallelism(),
     });
+  });
+
+  it('bounds the argon2 wait queue: 32 waiters per concurrent hash unless ARGON2_QUEUE_LIMIT says otherwise', () => {
+    expect(loadConfig({ ARGON2_CONCURRENCY: '3' }).passwords.argon2.queueLimit).toBe(96);
+    expect(loadConfig({ ARGON2_QUEUE_LIMIT: '5' }).passwords.argon2.queueLimit).toBe(5);
+    expect(loadConfig({ ARGON2_QUEUE_LIMIT: '0' }).passwords.argon2.queueLimit).toBe(0);
+    expect(problemsOf({ ARGON2_QUEUE_LIMIT: '-1' }).join()).toMatch(/ARGON2_QUEUE_LIMIT/);
   });
 
   it('computes one argon2 hash per CPU core at once unless ARGON2_CONCURRENCY says otherwise', () => {
@@ -122,7 +132,42 @@ describe('loadConfig', () => {
       certPath: '/c.pem',
       keyPath: '/k.pem',
       clientCaPath: undefined,
+      allowedClients: [],
     });
+  });
+
+  it('production refuses plaintext gRPC, listed with the other problems, unless GRPC_INSECURE=true', () => {
+    const { GRPC_TLS_CERT: _c, GRPC_TLS_KEY: _k, ...plaintext } = prodEnv;
+    expect(problemsOf(plaintext)).toEqual([
+      expect.stringMatching(/^GRPC_TLS_CERT: .*GRPC_INSECURE/),
+    ]);
+    const withOthers = problemsOf({ ...plaintext, COOKIE_SECURE: 'false', REDIS_URL: '' });
+    expect(withOthers).toHaveLength(3);
+    expect(withOthers.join('\n')).toMatch(/GRPC_TLS_CERT/);
+
+    const insecure = loadConfig({ ...plaintext, GRPC_INSECURE: 'true' });
+    expect(insecure.grpc).toMatchObject({ insecure: true, tls: undefined });
+    expect(loadConfig(prodEnv).grpc).toMatchObject({ insecure: false });
+    // Outside production plaintext stays the default (development, tests).
+    expect(loadConfig({}).grpc.tls).toBeUndefined();
+  });
+
+  it('refuses GRPC_INSECURE=true next to a TLS certificate (which one is meant?)', () => {
+    expect(problemsOf({ ...prodEnv, GRPC_INSECURE: 'true' })[0]).toMatch(/^GRPC_INSECURE/);
+  });
+
+  it('parses the mTLS client allow-list, which needs a client CA', () => {
+    const tls = { GRPC_TLS_CERT: '/c.pem', GRPC_TLS_KEY: '/k.pem' };
+    expect(
+      loadConfig({
+        ...tls,
+        GRPC_TLS_CLIENT_CA: '/ca.pem',
+        GRPC_TLS_ALLOWED_CLIENTS: ' reporting.internal, Billing ,',
+      }).grpc.tls?.allowedClients,
+    ).toEqual(['reporting.internal', 'billing']);
+    expect(problemsOf({ ...tls, GRPC_TLS_ALLOWED_CLIENTS: 'reporting' })[0]).toMatch(
+      /^GRPC_TLS_ALLOWED_CLIENTS: .*GRPC_TLS_CLIENT_CA/,
+    );
   });
 
   it('parses previous peppers for rotation', () => {

@@ -16,7 +16,15 @@ export interface AppConfig {
   grpc: {
     host: string;
     port: number;
-    tls?: { certPath: string; keyPath: string; clientCaPath?: string };
+    tls?: {
+      certPath: string;
+      keyPath: string;
+      clientCaPath?: string;
+      /** Lower-cased CNs or SAN DNS names of the client certificates allowed; empty = any. */
+      allowedClients: string[];
+    };
+    /** Plaintext on purpose (`GRPC_INSECURE=true`); production refuses plaintext otherwise. */
+    insecure: boolean;
   };
   /** `url` unset = embedded PGlite under `dataDir`. */
   database: { url?: string; poolSize: number; migrationsRun: boolean; dataDir: string };
@@ -49,6 +57,11 @@ export interface AppConfig {
       parallelism: number;
       /** Hashes computed at once (the rest wait): one per CPU core unless configured. */
       concurrency: number;
+      /**
+       * Hashes allowed to wait for a slot; more are refused at once (503 `overloaded`).
+       * Default {@link ARGON2_QUEUE_PER_SLOT} per concurrent hash.
+       */
+      queueLimit: number;
     };
     minLength: number;
     breachedApiUrl?: string;
@@ -83,6 +96,18 @@ export interface AppConfig {
   };
 }
 
+/**
+ * Default argon2 waiters per concurrent hash (`ARGON2_QUEUE_LIMIT` = this × concurrency).
+ * Measured on the 2-vCPU development machine with the production parameters (m=19456 KiB,
+ * t=2, p=1): one verify takes 27–29 ms (median of 30), and two at once sustain 58–75
+ * verifies/s. A slot drains about 35 waiters a second, so 32 waiters per slot keep the last
+ * one's wait near 0.9 s, and under 1.5 s when a busy host stretches a verify to 45 ms. A
+ * login that would wait longer is better answered 503 with Retry-After at once: the client
+ * (or its load balancer) retries, instead of holding a connection until it times out.
+ * Re-measure when the parameters change: waiters ≈ target wait (s) / verify time (s).
+ */
+export const ARGON2_QUEUE_PER_SLOT = 32;
+
 /** Raised when the environment does not describe a runnable platform; lists every problem. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -112,6 +137,7 @@ function pair(id?: string, secret?: string) {
 function toAppConfig(e: RawEnv): AppConfig {
   const isProduction = e.NODE_ENV === 'production';
   const appUrl = e.APP_URL.replace(/\/+$/, '');
+  const argon2Concurrency = e.ARGON2_CONCURRENCY ?? availableParallelism();
   return {
     env: e.NODE_ENV,
     isProduction,
@@ -125,8 +151,10 @@ function toAppConfig(e: RawEnv): AppConfig {
               certPath: e.GRPC_TLS_CERT,
               keyPath: e.GRPC_TLS_KEY,
               clientCaPath: e.GRPC_TLS_CLIENT_CA,
+              allowedClients: e.GRPC_TLS_ALLOWED_CLIENTS.map((n) => n.toLowerCase()),
             }
           : undefined,
+      insecure: e.GRPC_INSECURE,
     },
     database: {
       url: e.DATABASE_URL,
@@ -173,7 +201,8 @@ function toAppConfig(e: RawEnv): AppConfig {
         memoryCost: e.ARGON2_MEMORY_KIB,
         timeCost: e.ARGON2_TIME_COST,
         parallelism: e.ARGON2_PARALLELISM,
-        concurrency: e.ARGON2_CONCURRENCY ?? availableParallelism(),
+        concurrency: argon2Concurrency,
+        queueLimit: e.ARGON2_QUEUE_LIMIT ?? ARGON2_QUEUE_PER_SLOT * argon2Concurrency,
       },
       minLength: e.PASSWORD_MIN_LENGTH,
       breachedApiUrl: e.BREACHED_PASSWORD_API_URL,

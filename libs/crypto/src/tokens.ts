@@ -6,6 +6,14 @@ export function randomToken(bytes = 32): string {
 }
 
 /**
+ * Longest string worth looking up as an opaque token. Every token this platform issues is far
+ * shorter (`randomToken()` is 43 characters); a longer one presented as a refresh or MFA token
+ * is refused like any unknown token, without hashing or a lookup, so the answer does not
+ * depend on the string's shape.
+ */
+export const MAX_PRESENTED_TOKEN_LENGTH = 512;
+
+/**
  * How opaque tokens (refresh, verification, reset, one-time codes) are stored: SHA-256, hex.
  * A fast hash is right here: the input has 256 bits of entropy, so it cannot be guessed.
  */

@@ -7,4 +7,4 @@ export {
   type EntityList,
 } from './data-source';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-export { isUniqueViolation, isForeignKeyViolation } from './pg-errors';
+export { isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation } from './pg-errors';

@@ -8,3 +8,4 @@ export {
   type KvModuleOptions,
   type CreateKvStoreOptions,
 } from './kv.module';
+export { isKvUnavailable } from './kv-errors';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SignInMethod } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { hashToken, randomToken } from '@identity/crypto';
+import { hashToken, MAX_PRESENTED_TOKEN_LENGTH, randomToken } from '@identity/crypto';
 import { KV_STORE, type KvStore } from '@identity/kv';
 
 /** The second factors a login can be completed with (API.md: login's `methods`). */
@@ -74,6 +74,7 @@ export class MfaChallengeService {
 
   /** The live challenge of `mfaToken`, without using it; null when unknown, expired or used. */
   async find(mfaToken: string): Promise<PendingChallenge | null> {
+    if (!mfaToken || mfaToken.length > MAX_PRESENTED_TOKEN_LENGTH) return null;
     const id = hashToken(mfaToken);
     const raw = await this.kv.get(key(id));
     if (raw === null) return null;

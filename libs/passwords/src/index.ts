@@ -2,6 +2,7 @@ export { PasswordsModule } from './passwords.module';
 export {
   PasswordHasher,
   type PasswordHash,
+  type PasswordHashingLoad,
   type PasswordVerification,
   type PasswordVerificationInput,
 } from './password-hasher';
@@ -13,4 +14,8 @@ export {
   type PolicyViolation,
 } from './password-policy';
 export { BreachedPasswordChecker } from './breached-password.checker';
-export { WeakPasswordError, type PasswordsErrorCode } from './passwords.errors';
+export {
+  WeakPasswordError,
+  PasswordHashingOverloadedError,
+  type PasswordsErrorCode,
+} from './passwords.errors';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@identity/config';
 import { PasswordHasher } from './password-hasher';
+import { PasswordHashingOverloadedError } from './passwords.errors';
 
 const pepperA = Buffer.alloc(32, 0xa1).toString('base64');
 const pepperB = Buffer.alloc(32, 0xb2).toString('base64');
@@ -171,6 +172,39 @@ describe('PasswordHasher', () => {
     const dummy = await medianMs(() => hasher.verifyDummy(password));
     const real = await medianMs(() => hasher.verify({ ...stored, password: 'wrong password' }));
     expect(dummy).toBeGreaterThan(real / 5);
+  });
+
+  it('sheds work beyond ARGON2_QUEUE_LIMIT at once with passwords.overloaded and a retry-after', async () => {
+    // Heavy enough that the first hash is still running when the others arrive.
+    const hasher = new PasswordHasher(
+      config({
+        ARGON2_MEMORY_KIB: '8192',
+        ARGON2_TIME_COST: '3',
+        ARGON2_CONCURRENCY: '1',
+        ARGON2_QUEUE_LIMIT: '1',
+      }),
+    );
+    await hasher.onModuleInit();
+    const stored = await hasher.hash(password);
+    const outcomes = await Promise.allSettled([
+      hasher.verify({ ...stored, password }),
+      hasher.verify({ ...stored, password }),
+      hasher.verifyDummy(password),
+      hasher.hash(password),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+    ]);
+    for (const o of outcomes.slice(2)) {
+      const reason = (o as PromiseRejectedResult).reason as PasswordHashingOverloadedError;
+      expect(reason).toBeInstanceOf(PasswordHashingOverloadedError);
+      expect(reason.code).toBe('passwords.overloaded');
+      expect(reason.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    }
+    expect(hasher.load).toEqual({ queued: 0, inFlight: 0, shedTotal: 2, queueLimit: 1 });
   });
 
   it('verifyDummy works without onModuleInit (dummy hash made lazily, once)', async () => {

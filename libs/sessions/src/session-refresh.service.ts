@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { hashToken } from '@identity/crypto';
+import { hashToken, MAX_PRESENTED_TOKEN_LENGTH } from '@identity/crypto';
 import { Database, type Tx } from '@identity/database';
 import { IpHasher } from './ip-hasher';
 import { judgeRefresh } from './refresh-verdict';
@@ -44,7 +44,8 @@ export class SessionRefreshService {
    * `session.refresh_reused` (an already rotated token; its family is dead from now on).
    */
   async refresh(refreshToken: string, client: ClientContext): Promise<TokenPair> {
-    if (!refreshToken) throw new SessionError('session.refresh_invalid');
+    if (!refreshToken || refreshToken.length > MAX_PRESENTED_TOKEN_LENGTH)
+      throw new SessionError('session.refresh_invalid');
     const tokenHash = hashToken(refreshToken);
     // The pair is minted after the rotation commits: make sure it can be before spending
     // the client's token.

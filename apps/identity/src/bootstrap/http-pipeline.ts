@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { AppConfig } from '@identity/config';
 import { ProblemException } from '../http/problem/problem';
 import { sendProblem } from '../http/problem/problem-details.filter';
+import { emailedTokenPageHeaders } from './emailed-token-pages';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -34,6 +35,10 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
           connectSrc: ["'self'"],
           frameAncestors: ["'none'"],
           formAction: ["'self'"],
+          // No page uses <base> or plugins: an injected one could redirect a form that
+          // carries an emailed token, or run outside this policy.
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
           // On plain-http development, upgrading would break the page's own requests.
           upgradeInsecureRequests: config.cookies.secure ? [] : null,
         },
@@ -41,6 +46,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
       crossOriginResourcePolicy: { policy: 'same-site' },
     }),
   );
+  app.use(emailedTokenPageHeaders);
 
   const json = express.json({ limit: config.http.bodyLimit, strict: true });
   const form = express.urlencoded({ extended: false, limit: config.http.bodyLimit });

@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { type Observable, throwError } from 'rxjs';
 import { AccessError, type AccessErrorCode } from '@identity/access';
 import { assertUnreachable } from '@identity/kernel';
+import { isDependencyUnavailable } from '../bootstrap/dependency-outage';
 
 /** What grpc-js turns into the call's status: `code` and `details` (from `message`). */
 export interface GrpcStatusError {
@@ -34,8 +35,9 @@ function fromAccess(code: AccessErrorCode): GrpcStatusError {
 }
 
 /**
- * The gRPC face's error mapping: domain errors to status codes, exhaustively; anything
- * unknown (Redis or Postgres down, a bug) is logged and answered `INTERNAL` with no detail.
+ * The gRPC face's error mapping: domain errors to status codes, exhaustively; Postgres or
+ * Redis down is `UNAVAILABLE` (clients retry it); anything else unknown (a bug) is logged and
+ * answered `INTERNAL` with no detail.
  * Scoped to the gRPC controllers, ahead of the global (HTTP-only) problem filter.
  */
 @Catch()
@@ -55,6 +57,12 @@ export class GrpcErrorsFilter implements RpcExceptionFilter<unknown> {
       }
     }
     if (err instanceof AccessError) return fromAccess(err.code);
+    if (isDependencyUnavailable(err)) {
+      this.logger.warn(
+        `dependency unavailable in a gRPC call: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return { code: status.UNAVAILABLE, message: 'a dependency is unavailable; retry shortly' };
+    }
     this.logger.error(
       { err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
       'unhandled error in a gRPC call',

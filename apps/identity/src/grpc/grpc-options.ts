@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { AppConfig } from '@identity/config';
+import { clientAllowListInterceptor } from './client-allow-list.interceptor';
 import { PROTO_LOADER_OPTIONS, protoRoot } from './proto-files';
 
 /** TLS from PEM files: cert+key turn TLS on; a client CA also demands client certificates (mTLS). */
@@ -17,6 +18,12 @@ export function grpcCredentials(config: AppConfig): ServerCredentials {
     [{ private_key: readFileSync(tls.keyPath), cert_chain: readFileSync(tls.certPath) }],
     Boolean(tls.clientCaPath),
   );
+}
+
+/** Server-wide options: the client allow-list of mutual TLS, when configured. */
+function serverOptions(config: AppConfig): ServerOptions {
+  const allowed = config.grpc.tls?.clientCaPath ? config.grpc.tls.allowedClients : [];
+  return allowed.length > 0 ? { interceptors: [clientAllowListInterceptor(allowed)] } : {};
 }
 
 /**
@@ -34,6 +41,7 @@ export function grpcOptions(config: AppConfig, health: HealthImplementation): Gr
       url: `${config.grpc.host}:${config.grpc.port}`,
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [root] },
       credentials: grpcCredentials(config),
+      channelOptions: serverOptions(config),
       onLoadPackageDefinition: (_pkg: unknown, server: unknown) => {
         const grpcServer = server as Parameters<HealthImplementation['addToServer']>[0];
         health.addToServer(grpcServer);

@@ -1,7 +1,7 @@
 import { AccessError } from '@identity/access';
 import { AccountError, type AccountErrorCode } from '@identity/accounts';
 import { MfaError, type MfaErrorCode } from '@identity/mfa';
-import { WeakPasswordError } from '@identity/passwords';
+import { PasswordHashingOverloadedError, WeakPasswordError } from '@identity/passwords';
 import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
 import { WebhookEndpointError, type WebhookEndpointErrorCode } from '@identity/delivery';
@@ -174,6 +174,13 @@ function fromWebhook(code: WebhookEndpointErrorCode): ProblemException {
   }
 }
 
+/** Password hashing is saturated: 503 at once, with when to come back. */
+function fromHashingOverload(err: PasswordHashingOverloadedError): ProblemException {
+  return new ProblemException(503, 'overloaded', 'The service is busy; try again shortly.', {
+    headers: { 'Retry-After': String(err.retryAfterSeconds) },
+  });
+}
+
 /**
  * Maps the domain errors of the libs to API.md's problems, exhaustively (a new code that is
  * not mapped fails the type check). `passwordField` names the field a weak password came in.
@@ -187,6 +194,7 @@ export function toHttpProblem(err: unknown, passwordField = 'password'): unknown
   if (err instanceof WebhookEndpointError) return fromWebhook(err.code);
   if (err instanceof ThrottledError) return fromThrottle(err);
   if (err instanceof MfaError) return fromMfa(err.code);
+  if (err instanceof PasswordHashingOverloadedError) return fromHashingOverload(err);
   if (err instanceof WeakPasswordError) {
     return new ProblemException(400, 'weak_password', 'The password is too weak.', {
       errors: err.violations.map((v) => ({ field: passwordField, message: v.message })),

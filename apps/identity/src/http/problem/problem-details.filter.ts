@@ -6,6 +6,10 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import {
+  DEPENDENCY_RETRY_AFTER_SECONDS,
+  isDependencyUnavailable,
+} from '../../bootstrap/dependency-outage';
 import { scrubForLog } from '../../bootstrap/log-scrub';
 import { toHttpProblem } from './domain-errors';
 import {
@@ -54,6 +58,12 @@ export function toProblem(thrown: unknown): { body: ProblemBody; headers: Record
       status === 404 ? 'No such resource.' : (STATUS_DETAIL[code] ?? 'Request failed.');
     return { body: problemBody(status, code, detail), headers: {} };
   }
+  if (isDependencyUnavailable(err)) {
+    return {
+      body: problemBody(503, 'unavailable', 'A service this request needs is unavailable.'),
+      headers: { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_SECONDS) },
+    };
+  }
   const bodyParserType = (err as { type?: unknown } | null)?.type;
   switch (bodyParserType) {
     case 'entity.too.large':
@@ -73,8 +83,24 @@ export function toProblem(thrown: unknown): { body: ProblemBody; headers: Record
         headers: {},
       };
     default:
-      return { body: problemBody(500, 'internal', 'An unexpected error occurred.'), headers: {} };
+      return isBodyReadError(err)
+        ? {
+            // Bad gzip/deflate/br data, a body shorter than its Content-Length, an aborted upload.
+            body: problemBody(400, 'malformed_request', 'The request body could not be read.'),
+            headers: {},
+          }
+        : { body: problemBody(500, 'internal', 'An unexpected error occurred.'), headers: {} };
   }
+}
+
+/**
+ * A client error raised while reading the body (body-parser and raw-body mark theirs with
+ * http-errors' `expose` and a 4xx status; a decompression error has no `type` of its own).
+ */
+function isBodyReadError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 const STATUS_DETAIL: Partial<Record<ProblemCode, string>> = {
@@ -108,7 +134,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     if (res.headersSent) return;
     const body = sendProblem(res, err);
-    if (body.status >= 500) {
+    if (body.code === 'unavailable') {
+      // Expected during an outage, once per request: one line, no stack.
+      this.logger.warn(
+        { reqId: req.id, err: scrubForLog(firstLine(err)) },
+        'dependency unavailable',
+      );
+    } else if (body.status >= 500) {
       this.logger.error(
         {
           reqId: req.id,
@@ -118,4 +150,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
   }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }

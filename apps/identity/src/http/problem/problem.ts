@@ -28,7 +28,8 @@ export type ProblemCode =
   | 'oidc_failed'
   | 'conflict'
   | 'internal'
-  | 'unavailable';
+  | 'unavailable'
+  | 'overloaded';
 
 export interface FieldError {
   field: string;

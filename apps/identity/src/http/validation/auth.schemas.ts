@@ -17,6 +17,13 @@ const opaqueToken = z
   .string({ message: 'must be a string' })
   .min(1, 'is required')
   .max(512, 'is too long');
+/**
+ * A refresh token as presented. Any string is a credential to judge, not a malformed request:
+ * one that is not a live refresh token (empty, an access token, any length) answers 401
+ * `refresh_invalid` from the sessions context, which also bounds the length it looks up.
+ * The body limit bounds the size.
+ */
+const presentedRefreshToken = z.string({ message: 'must be a string' });
 
 export const registerBody = z
   .object({
@@ -36,7 +43,7 @@ export const loginBody = z
 
 export const tokenBody = z.object({ token: opaqueToken }).strict();
 export const emailBody = z.object({ email: emailField }).strict();
-export const refreshBody = z.object({ refresh_token: opaqueToken.optional() }).strict();
+export const refreshBody = z.object({ refresh_token: presentedRefreshToken.optional() }).strict();
 export const logoutBody = z.object({ refresh_token: opaqueToken.optional() }).strict();
 export const resetPasswordBody = z
   .object({ token: opaqueToken, new_password: newPassword })
