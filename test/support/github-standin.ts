@@ -41,7 +41,7 @@ export const GITHUB_USERS = {
   noEmails: (): GitHubUser => ({ id: 4242, login: 'ghost', name: null, emails: [] }),
 };
 
-type Endpoint = 'authorize' | 'access_token' | 'user' | 'emails';
+export type GitHubEndpoint = 'authorize' | 'access_token' | 'user' | 'emails';
 
 interface Grant {
   user: GitHubUser;
@@ -66,7 +66,8 @@ export class GitHubStandIn {
   private readonly grants = new Map<string, Grant>();
   private readonly tokens = new Map<string, GitHubUser>();
   private denials: string[] = [];
-  private readonly delays = new Map<Endpoint, number>();
+  private readonly delays = new Map<GitHubEndpoint, number>();
+  private readonly overrides = new Map<GitHubEndpoint, { status: number; body: string }>();
 
   private readonly server: Server;
   private origin = '';
@@ -110,14 +111,20 @@ export class GitHubStandIn {
   }
 
   /** Every request to `endpoint` waits `ms` before it is answered (0 = no delay). */
-  delay(endpoint: Endpoint, ms: number): void {
+  delay(endpoint: GitHubEndpoint, ms: number): void {
     if (ms > 0) this.delays.set(endpoint, ms);
     else this.delays.delete(endpoint);
+  }
+
+  /** The next request to `endpoint` gets this raw answer instead (a broken GitHub). */
+  answerNext(endpoint: GitHubEndpoint, status: number, body: string): void {
+    this.overrides.set(endpoint, { status, body });
   }
 
   reset(): void {
     this.denials = [];
     this.delays.clear();
+    this.overrides.clear();
     this.user = GITHUB_USERS.primaryVerified();
   }
 
@@ -134,6 +141,12 @@ export class GitHubStandIn {
     const wait = this.delays.get(route) ?? 0;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     if (res.destroyed) return;
+    const override = this.overrides.get(route);
+    if (override) {
+      this.overrides.delete(route);
+      res.writeHead(override.status, { 'Content-Type': 'application/json' }).end(override.body);
+      return;
+    }
     switch (route) {
       case 'authorize':
         return this.authorize(url.searchParams, res);
@@ -218,7 +231,7 @@ export class GitHubStandIn {
   }
 }
 
-function routeOf(method: string, path: string): Endpoint | undefined {
+function routeOf(method: string, path: string): GitHubEndpoint | undefined {
   if (method === 'GET' && path === '/login/oauth/authorize') return 'authorize';
   if (method === 'POST' && path === '/login/oauth/access_token') return 'access_token';
   if (method === 'GET' && path === '/api/v3/user') return 'user';

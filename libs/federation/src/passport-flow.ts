@@ -1,5 +1,5 @@
 import { safeEqual } from '@identity/crypto';
-import { FederationError } from './federation.errors';
+import { FederationError, type FederationFailureReason } from './federation.errors';
 import type { CallbackParams } from './federation.types';
 import { asFederationError, ProviderTimeoutError } from './provider-http';
 import type { SignInAttempt } from './sign-in-attempt';
@@ -153,9 +153,20 @@ export async function finishWithStrategy(
       // provider's access_denied, which the caller handles before running the strategy.
       throw FederationError.failed(outcome.status === 403 ? 'state_mismatch' : 'provider_error');
     case 'error':
-      throw asFederationError(outcome.error, 'code_exchange_failed');
+      throw asFederationError(outcome.error, strategyErrorReason(outcome.error));
     case 'redirect':
     case 'pass':
       throw FederationError.failed('internal');
   }
+}
+
+/**
+ * passport-oauth2's own errors: a `TokenError` or "Failed to obtain access token" is the code
+ * exchange; "Failed to fetch/parse user profile" (and the like) is the provider's API.
+ */
+function strategyErrorReason(err: unknown): FederationFailureReason {
+  const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+  if (name === 'TokenError' || (typeof message === 'string' && /access token/i.test(message)))
+    return 'code_exchange_failed';
+  return 'provider_response_invalid';
 }
