@@ -1,3 +1,5 @@
+import { DomainError } from '@identity/kernel';
+
 /**
  * How a federated sign-in fails. The HTTP layer maps each code once: `provider_not_found` to
  * 404, `redirect_not_allowed` to 400, the others to `?error=oidc_*` on the return address.
@@ -42,14 +44,14 @@ export type FederationFailureReason =
   | 'internal';
 
 /** A federated sign-in that did not produce a verified profile (or was refused for it). */
-export class FederationError extends Error {
+export class FederationError extends DomainError<FederationErrorCode> {
   constructor(
-    readonly code: FederationErrorCode,
+    code: FederationErrorCode,
+    /** Where it failed; for logs and the audit trail, never for the browser. */
     readonly reason: FederationFailureReason,
-    options?: { cause?: unknown },
+    options: { cause?: unknown } = {},
   ) {
-    super(`${code} (${reason})`, options);
-    this.name = 'FederationError';
+    super(code, { message: `${code} (${reason})`, cause: options.cause });
   }
 
   /** The round trip failed (`oidc_failed`); `reason` says where. */

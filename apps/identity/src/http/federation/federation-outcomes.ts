@@ -1,12 +1,9 @@
 import { FederationError, type FederationErrorCode } from '@identity/federation';
+import { assertUnreachable } from '@identity/kernel';
 import { ProblemException } from '../problem/problem';
 
 /** The `?error=` values API.md gives a failed sign-in on its way back to `redirect_to`. */
 export type FederationRedirectError = 'oidc_failed' | 'oidc_denied' | 'oidc_email_unverified';
-
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped federation error code ${String(value)}`);
-}
 
 export function redirectErrorOf(code: FederationErrorCode): FederationRedirectError {
   switch (code) {
@@ -19,7 +16,7 @@ export function redirectErrorOf(code: FederationErrorCode): FederationRedirectEr
     case 'federation.redirect_not_allowed':
       return 'oidc_failed';
     default:
-      return assertUnreachable(code);
+      return assertUnreachable(code, 'federation error code');
   }
 }
 
@@ -39,7 +36,7 @@ function problemOf(error: FederationError): ProblemException {
     case 'federation.email_unverified':
       return new ProblemException(400, 'oidc_failed', 'The sign-in failed.');
     default:
-      return assertUnreachable(error.code);
+      return assertUnreachable(error.code, 'federation error code');
   }
 }
 
