@@ -98,6 +98,18 @@ describe('Google sign-in', () => {
       authorize.get('code_challenge'),
     );
     expect(token.get('redirect_uri')).toBe(`${app.url}/auth/oidc/google/callback`);
+    // Nothing of the round trip reaches the logs: no email, code, state, nonce or cookie.
+    const logs = app.app.logs.join('\n');
+    const secrets = [
+      'ada@example.com',
+      code!,
+      authorize.get('state')!,
+      authorize.get('nonce')!,
+      token.get('code')!,
+      token.get('code_verifier')!,
+      nav.steps[0]!.setCookies[0]!.split(';')[0]!.slice('__Host-oidc_state='.length),
+    ];
+    for (const secret of secrets) expect(logs).not.toContain(secret);
   });
 
   it('passes email_verified=false on, and the domain refuses it as oidc_email_unverified', async () => {

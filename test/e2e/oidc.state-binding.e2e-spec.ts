@@ -290,3 +290,18 @@ describe('federated sign-in with a provider turned off', () => {
     expect(landing(stranger).code).toBeTruthy();
   });
 });
+
+describe('federated sign-in with no provider configured', () => {
+  it('boots, and every provider name answers 404', async () => {
+    const app = await startFederationApp('oidc_none', {});
+    try {
+      for (const name of ['google', 'github', 'oidc']) {
+        const res = await request(app.url).get(`/auth/oidc/${name}`);
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('not_found');
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
