@@ -1,5 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { randomToken } from '@identity/crypto';
+import type { Clock } from '@identity/kernel';
 import {
   type FederatedCallbackInput,
   FederatedCallbackHandler,
@@ -63,6 +64,7 @@ export interface FederationApp {
 export async function startFederationApp(
   label: string,
   env: Record<string, string | undefined>,
+  options: { clock?: Clock } = {},
 ): Promise<FederationApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -76,6 +78,7 @@ export async function startFederationApp(
       ...env,
     },
     extraModules: [FederationTestModule],
+    clock: options.clock,
   });
   const handler = app.running.app.get(FederatedCallbackHandler, { strict: false });
   if (!(handler instanceof RecordingCallbackHandler)) throw new Error('handler not mounted');

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { type AppConfig, APP_CONFIG } from '@identity/config';
+import { Clock } from '@identity/kernel';
 import { FederatedCallbackHandler } from './federated-callback.handler';
 import { FederatedSignIn } from './federated-sign-in.service';
 import { FederationProviders } from './federation-providers';
@@ -34,8 +35,9 @@ export class FederationModule {
         },
         {
           provide: AttemptSeal,
-          useFactory: (config: AppConfig) => new AttemptSeal(config.secrets.keyEncryptionKey),
-          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig, clock: Clock) =>
+            new AttemptSeal(config.secrets.keyEncryptionKey, () => clock.nowMs()),
+          inject: [APP_CONFIG, Clock],
         },
         {
           provide: RedirectPolicy,

@@ -43,7 +43,7 @@ export class AttemptSeal {
 
   constructor(
     keyEncryptionKey: Buffer,
-    /** Milliseconds since the epoch (tests seal attempts in the past). */
+    /** Milliseconds since the epoch (the app's Clock). */
     private readonly now: () => number = Date.now,
   ) {
     this.box = new SecretBox(deriveKey(keyEncryptionKey, 'federation-state'));
