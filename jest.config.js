@@ -23,9 +23,12 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.{spec,medium-spec,e2e-spec}.ts'],
   // jose 6 ships ESM only: Node 20 loads it with require(esm), jest's module system cannot,
   // so SWC compiles it to CommonJS for tests. Likewise otplib's default plugins' deps
-  // (@noble/hashes, @scure/base).
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(?:jose|@noble/hashes|@scure/base)/)'],
+  // (@noble/hashes, @scure/base), openid-client 6 and its oauth4webapi, and the OIDC
+  // stand-in oauth2-mock-server (shipped as .mjs) with its ESM-only is-plain-obj.
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
+  transformIgnorePatterns: [
+    '/node_modules/(?!(?:jose|@noble/hashes|@scure/base|openid-client|oauth4webapi|oauth2-mock-server|is-plain-obj)/)',
+  ],
   moduleNameMapper: {
     '^@identity/testing$': '<rootDir>/test/support',
     '^@identity/([a-z-]+)$': '<rootDir>/libs/$1/src',

@@ -9,3 +9,6 @@ export * from './factories';
 export * from './domain-app';
 export * from './webhook-receiver';
 export * from './clock';
+export * from './browser';
+export * from './oidc-provider';
+export * from './github-standin';

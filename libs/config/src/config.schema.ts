@@ -84,6 +84,95 @@ const trustProxy = z
     return parts;
   });
 
+/**
+ * Federated sign-in (API.md "Federated sign-in"). A provider is on when its client id and
+ * secret are set (the generic one also needs its issuer); the endpoint URLs default to the
+ * real providers' and exist so tests and GitHub Enterprise can point elsewhere.
+ */
+const providerUrl = (fallback: string) => url(['https:', 'http:']).default(fallback);
+/** Names the generic provider cannot take: the built-in ones and the routes beside them. */
+const RESERVED_PROVIDER_NAMES = ['google', 'github', 'exchange', 'link'];
+const federationSettings = {
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_AUTHORIZATION_URL: providerUrl('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: providerUrl('https://oauth2.googleapis.com/token'),
+  GOOGLE_USERINFO_URL: providerUrl('https://openidconnect.googleapis.com/v1/userinfo'),
+  GOOGLE_ISSUER: providerUrl('https://accounts.google.com'),
+  GOOGLE_JWKS_URL: providerUrl('https://www.googleapis.com/oauth2/v3/certs'),
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GITHUB_BASE_URL: providerUrl('https://github.com'),
+  GITHUB_API_URL: providerUrl('https://api.github.com'),
+  OIDC_ISSUER: optionalUrl(['https:', 'http:']),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_NAME: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be lowercase letters, digits and dashes')
+    .refine((v) => !RESERVED_PROVIDER_NAMES.includes(v), {
+      message: `cannot be ${RESERVED_PROVIDER_NAMES.join(', ')}`,
+    })
+    .default('oidc'),
+  /**
+   * Origins (scheme://host[:port]) a sign-in may return to besides APP_URL's and those of
+   * CORS_ORIGINS, comma-separated.
+   */
+  FEDERATION_REDIRECT_ORIGINS: commaList.pipe(
+    z.array(
+      url(['https:', 'http:']).refine(
+        (v) => new URL(v).origin === v.replace(/\/+$/, ''),
+        'must be origins (scheme://host[:port]) without a path',
+      ),
+    ),
+  ),
+  /** Each request to a provider (token, user info, keys, discovery) gives up after this. */
+  FEDERATION_HTTP_TIMEOUT_MS: positiveInt.default(5_000),
+};
+
+type FederationEnv = z.infer<z.ZodObject<typeof federationSettings>> & { NODE_ENV: string };
+
+/**
+ * A provider with only part of its credentials is a mistake, never "off"; in production
+ * every URL of a provider that is on must be https.
+ */
+function federationRules(env: FederationEnv, ctx: z.RefinementCtx): void {
+  const problem = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  const groups = {
+    google: {
+      credentials: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+      urls: [
+        'GOOGLE_AUTHORIZATION_URL',
+        'GOOGLE_TOKEN_URL',
+        'GOOGLE_USERINFO_URL',
+        'GOOGLE_ISSUER',
+        'GOOGLE_JWKS_URL',
+      ],
+    },
+    github: {
+      credentials: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+      urls: ['GITHUB_BASE_URL', 'GITHUB_API_URL'],
+    },
+    oidc: {
+      credentials: ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'],
+      urls: ['OIDC_ISSUER'],
+    },
+  } as const;
+  for (const { credentials, urls } of Object.values(groups)) {
+    const set = credentials.filter((k) => env[k] !== undefined);
+    if (set.length > 0 && set.length < credentials.length) {
+      for (const missing of credentials.filter((k) => env[k] === undefined))
+        problem(missing, `must be set with ${set.join(' and ')} (or unset them all)`);
+      continue;
+    }
+    if (set.length === 0 || env.NODE_ENV !== 'production') continue;
+    for (const k of urls)
+      if (new URL(String(env[k])).protocol !== 'https:') problem(k, 'must be https in production');
+  }
+}
+
 /** The raw environment, variable by variable. Every setting lives here and nowhere else. */
 export const envSchema = z
   .object({
@@ -170,10 +259,7 @@ export const envSchema = z
     MAIL_PER_IP_PER_HOUR: positiveInt.default(20),
     AUTH_PER_IP_PER_MINUTE: positiveInt.default(600),
 
-    GOOGLE_CLIENT_ID: optionalString,
-    GOOGLE_CLIENT_SECRET: optionalString,
-    GITHUB_CLIENT_ID: optionalString,
-    GITHUB_CLIENT_SECRET: optionalString,
+    ...federationSettings,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -232,6 +318,7 @@ export const envSchema = z
           message: 'entries must be version:base64 (at least 32 bytes)',
         });
     }
-  });
+  })
+  .superRefine(federationRules);
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -178,4 +178,133 @@ describe('loadConfig', () => {
     expect(c.secrets.pepper.version).toBe(2);
     expect(c.secrets.previousPeppers).toEqual([{ version: 1, secret: Buffer.alloc(32, 7) }]);
   });
+
+  describe('federated sign-in', () => {
+    it('has every provider off, with the real endpoints, by default', () => {
+      const { oidc } = loadConfig({});
+      expect(oidc.google).toBeUndefined();
+      expect(oidc.github).toBeUndefined();
+      expect(oidc.generic).toBeUndefined();
+      expect(oidc.redirectOrigins).toEqual(['http://localhost:3000']);
+      expect(oidc.httpTimeoutMs).toBe(5000);
+      const google = loadConfig({ GOOGLE_CLIENT_ID: 'g', GOOGLE_CLIENT_SECRET: 's' }).oidc.google;
+      expect(google).toEqual({
+        clientId: 'g',
+        clientSecret: 's',
+        authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+        tokenUrl: 'https://oauth2.googleapis.com/token',
+        userinfoUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
+        issuer: 'https://accounts.google.com',
+        jwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
+      });
+      const github = loadConfig({ GITHUB_CLIENT_ID: 'h', GITHUB_CLIENT_SECRET: 's' }).oidc.github;
+      expect(github).toEqual({
+        clientId: 'h',
+        clientSecret: 's',
+        baseUrl: 'https://github.com',
+        apiUrl: 'https://api.github.com',
+      });
+    });
+
+    it('turns each provider on with its credentials and takes other endpoints', () => {
+      const { oidc } = loadConfig({
+        GOOGLE_CLIENT_ID: 'g',
+        GOOGLE_CLIENT_SECRET: 's',
+        GOOGLE_ISSUER: 'http://127.0.0.1:4000',
+        GOOGLE_JWKS_URL: 'http://127.0.0.1:4000/jwks',
+        GITHUB_CLIENT_ID: 'h',
+        GITHUB_CLIENT_SECRET: 's',
+        GITHUB_BASE_URL: 'https://ghe.example.com/',
+        GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+        OIDC_ISSUER: 'https://login.example.com/realms/main',
+        OIDC_CLIENT_ID: 'o',
+        OIDC_CLIENT_SECRET: 's',
+        OIDC_NAME: 'okta',
+      });
+      expect(oidc.google).toMatchObject({ issuer: 'http://127.0.0.1:4000' });
+      expect(oidc.github).toMatchObject({
+        baseUrl: 'https://ghe.example.com',
+        apiUrl: 'https://ghe.example.com/api/v3',
+      });
+      expect(oidc.generic).toEqual({
+        name: 'okta',
+        issuer: 'https://login.example.com/realms/main',
+        clientId: 'o',
+        clientSecret: 's',
+      });
+    });
+
+    it('refuses a provider with half its credentials, every one listed at once', () => {
+      const problems = problemsOf({
+        GOOGLE_CLIENT_ID: 'g',
+        GITHUB_CLIENT_SECRET: 's',
+        OIDC_ISSUER: 'https://login.example.com',
+        OIDC_CLIENT_ID: 'o',
+      });
+      expect(problems).toHaveLength(3);
+      expect(problems.join('\n')).toMatch(
+        /^GOOGLE_CLIENT_SECRET: must be set with GOOGLE_CLIENT_ID/m,
+      );
+      expect(problems.join('\n')).toMatch(
+        /^GITHUB_CLIENT_ID: must be set with GITHUB_CLIENT_SECRET/m,
+      );
+      expect(problems.join('\n')).toMatch(/^OIDC_CLIENT_SECRET: /m);
+      expect(problemsOf({ OIDC_CLIENT_ID: 'o', OIDC_CLIENT_SECRET: 's' })[0]).toMatch(
+        /^OIDC_ISSUER: /,
+      );
+    });
+
+    it.each(['google', 'github', 'exchange', 'link', 'My IdP', ''])(
+      'refuses OIDC_NAME=%j (a built-in provider, a route, or not a path segment)',
+      (name) => {
+        expect(problemsOf({ OIDC_NAME: name }).join()).toMatch(/OIDC_NAME/);
+      },
+    );
+
+    it('allows redirects to APP_URL, CORS_ORIGINS and FEDERATION_REDIRECT_ORIGINS origins', () => {
+      const c = loadConfig({
+        APP_URL: 'https://id.example.com/',
+        CORS_ORIGINS: 'https://app.example.com, not a url',
+        FEDERATION_REDIRECT_ORIGINS: 'https://mobile.example.com,http://localhost:5173/',
+      });
+      expect(c.oidc.redirectOrigins).toEqual([
+        'https://id.example.com',
+        'https://app.example.com',
+        'https://mobile.example.com',
+        'http://localhost:5173',
+      ]);
+      expect(problemsOf({ FEDERATION_REDIRECT_ORIGINS: 'https://app.example.com/cb' })[0]).toMatch(
+        /FEDERATION_REDIRECT_ORIGINS/,
+      );
+      expect(problemsOf({ FEDERATION_REDIRECT_ORIGINS: 'javascript:alert(1)' })[0]).toMatch(
+        /FEDERATION_REDIRECT_ORIGINS/,
+      );
+    });
+
+    it('takes the provider timeout and refuses a non-positive one', () => {
+      expect(loadConfig({ FEDERATION_HTTP_TIMEOUT_MS: '1500' }).oidc.httpTimeoutMs).toBe(1500);
+      expect(problemsOf({ FEDERATION_HTTP_TIMEOUT_MS: '0' })[0]).toMatch(
+        /FEDERATION_HTTP_TIMEOUT_MS/,
+      );
+    });
+
+    it('production refuses plain-http endpoints of a provider that is on, and only then', () => {
+      expect(loadConfig({ ...prodEnv, GOOGLE_ISSUER: 'http://127.0.0.1:4000' }).oidc.google).toBe(
+        undefined,
+      );
+      const problems = problemsOf({
+        ...prodEnv,
+        GOOGLE_CLIENT_ID: 'g',
+        GOOGLE_CLIENT_SECRET: 's',
+        GOOGLE_TOKEN_URL: 'http://127.0.0.1:4000/token',
+        OIDC_ISSUER: 'http://login.example.com',
+        OIDC_CLIENT_ID: 'o',
+        OIDC_CLIENT_SECRET: 's',
+      });
+      expect(problems).toEqual([
+        'GOOGLE_TOKEN_URL: must be https in production',
+        'OIDC_ISSUER: must be https in production',
+      ]);
+    });
+  });
 });

@@ -90,9 +90,23 @@ export interface AppConfig {
     mailPerIpPerHour: number;
     authPerIpPerMinute: number;
   };
+  /** Federated sign-in; a provider is present only when it is on (API.md "Federated sign-in"). */
   oidc: {
-    google?: { clientId: string; clientSecret: string };
-    github?: { clientId: string; clientSecret: string };
+    google?: {
+      clientId: string;
+      clientSecret: string;
+      authorizationUrl: string;
+      tokenUrl: string;
+      userinfoUrl: string;
+      issuer: string;
+      jwksUrl: string;
+    };
+    github?: { clientId: string; clientSecret: string; baseUrl: string; apiUrl: string };
+    /** The generic OpenID Connect provider, found by discovery at `issuer`, served as `name`. */
+    generic?: { name: string; issuer: string; clientId: string; clientSecret: string };
+    /** Origins a sign-in may return to: APP_URL's, CORS_ORIGINS', FEDERATION_REDIRECT_ORIGINS'. */
+    redirectOrigins: string[];
+    httpTimeoutMs: number;
   };
 }
 
@@ -132,6 +146,49 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 
 function pair(id?: string, secret?: string) {
   return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+}
+
+const trimSlash = (v: string) => v.replace(/\/+$/, '');
+
+/** Each entry's origin, once; entries that are not URLs (CORS_ORIGINS is free text) are left out. */
+function origins(entries: string[]): string[] {
+  const out = new Set<string>();
+  for (const entry of entries) {
+    try {
+      const origin = new URL(entry).origin;
+      if (origin !== 'null') out.add(origin);
+    } catch {
+      // not an origin: it can never match a redirect target
+    }
+  }
+  return [...out];
+}
+
+function federation(e: RawEnv, appUrl: string): AppConfig['oidc'] {
+  const google = pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET);
+  const github = pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET);
+  const generic = pair(e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET);
+  return {
+    google: google && {
+      ...google,
+      authorizationUrl: e.GOOGLE_AUTHORIZATION_URL,
+      tokenUrl: e.GOOGLE_TOKEN_URL,
+      userinfoUrl: e.GOOGLE_USERINFO_URL,
+      issuer: e.GOOGLE_ISSUER,
+      jwksUrl: e.GOOGLE_JWKS_URL,
+    },
+    github: github && {
+      ...github,
+      baseUrl: trimSlash(e.GITHUB_BASE_URL),
+      apiUrl: trimSlash(e.GITHUB_API_URL),
+    },
+    generic:
+      generic && e.OIDC_ISSUER
+        ? { ...generic, name: e.OIDC_NAME, issuer: e.OIDC_ISSUER }
+        : undefined,
+    redirectOrigins: origins([appUrl, ...e.CORS_ORIGINS, ...e.FEDERATION_REDIRECT_ORIGINS]),
+    httpTimeoutMs: e.FEDERATION_HTTP_TIMEOUT_MS,
+  };
 }
 
 function toAppConfig(e: RawEnv): AppConfig {
@@ -229,9 +286,6 @@ function toAppConfig(e: RawEnv): AppConfig {
       mailPerIpPerHour: e.MAIL_PER_IP_PER_HOUR,
       authPerIpPerMinute: e.AUTH_PER_IP_PER_MINUTE,
     },
-    oidc: {
-      google: pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET),
-      github: pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET),
-    },
+    oidc: federation(e, appUrl),
   };
 }

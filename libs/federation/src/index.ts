@@ -1,0 +1,24 @@
+export type { FederatedProfile, CallbackParams, SignInIntent } from './federation.types';
+export { SIGN_IN_INTENTS } from './federation.types';
+export {
+  FederationError,
+  type FederationErrorCode,
+  type FederationFailureReason,
+} from './federation.errors';
+export {
+  FederatedCallbackHandler,
+  type FederatedCallbackInput,
+  type FederatedFailureInput,
+} from './federated-callback.handler';
+export {
+  FederatedSignIn,
+  type StartOutcome,
+  type CallbackOutcome,
+} from './federated-sign-in.service';
+export { FederationModule, type FederationModuleOptions } from './federation.module';
+export { FederationProviders } from './federation-providers';
+export { AttemptSeal, ATTEMPT_TTL_SECONDS, type SignInAttempt } from './sign-in-attempt';
+export { RedirectPolicy } from './redirect-policy';
+export { GOOGLE_SCOPES } from './google.provider';
+export { GITHUB_SCOPES } from './github.provider';
+export { OIDC_SCOPES } from './oidc.provider';
