@@ -10,6 +10,7 @@ import { EventBus, type IdentityEvent } from '@identity/audit';
 import { KV_STORE, type KvStore } from '@identity/kv';
 import { isLocked, UserRepository } from '@identity/users';
 import { AccessRepository } from './access.repository';
+import { Clock } from '@identity/kernel';
 
 /** What access decisions need to know about one account: its roles and whether it is locked. */
 export interface SubjectRow {
@@ -78,6 +79,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     private readonly users: UserRepository,
     private readonly events: EventBus,
     @Inject(KV_STORE) private readonly kv: KvStore,
+    private readonly clock: Clock,
   ) {}
 
   /** Subscribes first (so no change committed meanwhile is missed), then loads the roles. */
@@ -120,7 +122,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     if (!cached) return undefined;
     // Stale by age only (never by a change: changes delete the entry): answer from memory and
     // re-read behind the caller's back, the safety net for a lost invalidation.
-    if (Date.now() - cached.loadedAt > SUBJECT_REFRESH_MS) {
+    if (this.clock.nowMs() - cached.loadedAt > SUBJECT_REFRESH_MS) {
       this.loadSubject(userId).catch((err: unknown) => this.warn('user refresh failed', err));
     }
     return cached.subject;
@@ -250,7 +252,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
 
   private remember(userId: string, subject: SubjectRow): void {
     this.subjects.delete(userId);
-    this.subjects.set(userId, { subject, loadedAt: Date.now() });
+    this.subjects.set(userId, { subject, loadedAt: this.clock.nowMs() });
     if (this.subjects.size > MAX_SUBJECTS) {
       const oldest = this.subjects.keys().next();
       if (!oldest.done) this.subjects.delete(oldest.value);

@@ -4,6 +4,7 @@ import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import type { Tx } from '@identity/database';
 import { normalizeEmail, UserRepository } from '@identity/users';
+import { Clock } from '@identity/kernel';
 
 /** The role `BOOTSTRAP_ADMIN_EMAIL` receives. */
 const ADMIN_ROLE = 'admin';
@@ -18,6 +19,7 @@ export class EmailConfirmation {
     private readonly users: UserRepository,
     private readonly access: AccessService,
     private readonly events: EventBus,
+    private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -27,7 +29,7 @@ export class EmailConfirmation {
    */
   async confirm(tx: Tx, input: { userId: string; ipHash?: string }): Promise<void> {
     const { userId, ipHash } = input;
-    if (!(await this.users.markVerified(userId, new Date(), tx))) return;
+    if (!(await this.users.markVerified(userId, this.clock.now(), tx))) return;
     await this.events.emit(tx, 'user.email_verified', { userId, ipHash });
     await this.grantBootstrapAdmin(tx, userId, ipHash);
   }

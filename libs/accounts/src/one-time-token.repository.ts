@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { hashToken, randomToken } from '@identity/crypto';
 import { Database, type Tx } from '@identity/database';
+import { Clock } from '@identity/kernel';
 
 /**
  * The two tables of emailed one-time tokens (migrations/1764000000000-initial-schema.ts), one
@@ -24,6 +25,7 @@ export interface IssueTokenInput {
 abstract class OneTimeTokenRepository {
   protected constructor(
     private readonly db: Database,
+    private readonly clock: Clock,
     private readonly table: OneTimeTokenTable,
   ) {}
 
@@ -31,9 +33,9 @@ abstract class OneTimeTokenRepository {
   async issue(input: IssueTokenInput, tx?: Tx): Promise<string> {
     const token = randomToken(32);
     await this.db.execute(
-      `INSERT INTO ${this.table} (user_id, token_hash, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3))`,
-      [input.userId, hashToken(token), input.ttlSeconds],
+      `INSERT INTO ${this.table} (user_id, token_hash, created_at, expires_at)
+       VALUES ($1, $2, $3, $4)`,
+      [input.userId, hashToken(token), this.clock.now(), this.clock.after(input.ttlSeconds)],
       tx,
     );
     return token;
@@ -46,10 +48,10 @@ abstract class OneTimeTokenRepository {
    */
   async consume(token: string, tx?: Tx): Promise<string | null> {
     const row = await this.db.one<{ user_id: string }>(
-      `UPDATE ${this.table} SET used_at = now()
-        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+      `UPDATE ${this.table} SET used_at = $2
+        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
         RETURNING user_id`,
-      [hashToken(token)],
+      [hashToken(token), this.clock.now()],
       tx,
     );
     return row?.user_id ?? null;
@@ -62,8 +64,8 @@ abstract class OneTimeTokenRepository {
   async findLiveUserId(token: string, tx?: Tx): Promise<string | null> {
     const row = await this.db.one<{ user_id: string }>(
       `SELECT user_id FROM ${this.table}
-        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`,
-      [hashToken(token)],
+        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
+      [hashToken(token), this.clock.now()],
       tx,
     );
     return row?.user_id ?? null;
@@ -72,8 +74,8 @@ abstract class OneTimeTokenRepository {
   /** Uses up every live token of the user at once (one statement). */
   async invalidateAll(userId: string, tx?: Tx): Promise<void> {
     await this.db.execute(
-      `UPDATE ${this.table} SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`,
-      [userId],
+      `UPDATE ${this.table} SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`,
+      [userId, this.clock.now()],
       tx,
     );
   }
@@ -82,16 +84,16 @@ abstract class OneTimeTokenRepository {
 /** Email-verification tokens (`email_verifications`). */
 @Injectable()
 export class EmailVerificationRepository extends OneTimeTokenRepository {
-  constructor(db: Database) {
-    super(db, 'email_verifications');
+  constructor(db: Database, clock: Clock) {
+    super(db, clock, 'email_verifications');
   }
 }
 
 /** Password-reset tokens (`password_resets`). */
 @Injectable()
 export class PasswordResetRepository extends OneTimeTokenRepository {
-  constructor(db: Database) {
-    super(db, 'password_resets');
+  constructor(db: Database, clock: Clock) {
+    super(db, clock, 'password_resets');
   }
 }
 

@@ -3,6 +3,7 @@ import type { Database } from '@identity/database';
 import { EventBus } from './event-bus';
 import type { IdentityEvent } from './identity-events';
 import type { Tx } from '@identity/database';
+import { SystemClock } from '@identity/kernel';
 
 /** Wraps `impl` so that touching anything it does not define fails the test. */
 function strict<T extends object>(impl: T, name: string): T {
@@ -46,7 +47,7 @@ describe('EventBus', () => {
 
   beforeEach(() => {
     db = new FakeDatabase();
-    bus = new EventBus(strict(db, 'Database') as unknown as Database);
+    bus = new EventBus(strict(db, 'Database') as unknown as Database, new SystemClock());
     loggedErrors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
 

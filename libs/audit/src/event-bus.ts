@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Database, type Tx } from '@identity/database';
 import type { IdentityEvent, IdentityEventMap, IdentityEventType } from './identity-events';
+import { Clock } from '@identity/kernel';
 
 /**
  * A subscriber that must commit with the change (audit row, webhook outbox row). It runs in
@@ -24,7 +25,10 @@ export class EventBus {
   private readonly transactional: { filter: EventFilter; handler: TransactionalHandler }[] = [];
   private readonly afterCommit: { filter: EventFilter; handler: AfterCommitHandler }[] = [];
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
   /** Subscribes `handler` to run inside the emitter's transaction, in registration order. */
   onTransaction(filter: EventFilter, handler: TransactionalHandler): void {
@@ -46,7 +50,7 @@ export class EventBus {
     type: K,
     payload: IdentityEventMap[K],
   ): Promise<void> {
-    const event: IdentityEvent = { type, payload, at: new Date() };
+    const event: IdentityEvent = { type, payload, at: this.clock.now() };
     for (const { filter, handler } of this.transactional) {
       if (filter === '*' || filter === type) await handler(event, tx);
     }

@@ -34,22 +34,22 @@ export class MfaTotpRepository {
   }
 
   /**
-   * Stores a new pending enrolment, replacing a pending one, in one statement.
+   * Stores a new pending enrolment made `at`, replacing a pending one, in one statement.
    * @returns false when TOTP is already enabled (the row is then left alone).
    */
   async savePending(
-    input: { userId: string; secretEnc: string; kekId: string },
+    input: { userId: string; secretEnc: string; kekId: string; at: Date },
     tx?: Tx,
   ): Promise<boolean> {
     const rows = await this.db.query<unknown>(
-      `INSERT INTO mfa_totp (user_id, secret_enc, kek_id)
-       VALUES ($1, $2, $3)
+      `INSERT INTO mfa_totp (user_id, secret_enc, kek_id, created_at)
+       VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE
           SET secret_enc = EXCLUDED.secret_enc, kek_id = EXCLUDED.kek_id,
-              last_used_step = NULL, created_at = now()
+              last_used_step = NULL, created_at = EXCLUDED.created_at
         WHERE mfa_totp.enabled_at IS NULL
        RETURNING user_id`,
-      [input.userId, input.secretEnc, input.kekId],
+      [input.userId, input.secretEnc, input.kekId, input.at],
       tx,
     );
     return rows.length > 0;

@@ -12,6 +12,7 @@ import { PasswordReauth } from './password-reauth';
 import { RecoveryCodeService } from './recovery-code.service';
 import { matchTotp, newTotpSecret, totpUri } from './totp';
 import { TotpVerifier } from './totp-verifier';
+import { Clock } from '@identity/kernel';
 
 /** What `POST /auth/mfa/totp/setup` answers (before snake_case mapping). */
 export interface TotpSetup {
@@ -46,6 +47,7 @@ export class TotpEnrolmentService {
     private readonly codeConfirmed: CodeConfirmedChange,
     private readonly mail: EmailService,
     private readonly events: EventBus,
+    private readonly clock: Clock,
     @InjectConfig() config: AppConfig,
   ) {
     // The host of APP_URL, without a port: authenticator apps split the label on ':'.
@@ -69,6 +71,7 @@ export class TotpEnrolmentService {
       !(await this.totps.savePending({
         userId: account.id,
         ...this.verifier.seal(account.id, secret),
+        at: this.clock.now(),
       }))
     ) {
       throw new MfaError('mfa.already_enabled');
@@ -89,11 +92,15 @@ export class TotpEnrolmentService {
     if (
       !enrolment ||
       enrolment.enabled ||
-      enrolment.createdAt.getTime() < Date.now() - PENDING_LIFETIME_MS
+      enrolment.createdAt.getTime() < this.clock.nowMs() - PENDING_LIFETIME_MS
     ) {
       throw new MfaError('mfa.confirmation_invalid');
     }
-    const step = await matchTotp({ secret: this.verifier.open(enrolment), code: input.code });
+    const step = await matchTotp({
+      secret: this.verifier.open(enrolment),
+      code: input.code,
+      now: this.clock.nowSeconds(),
+    });
     if (step === null) throw new MfaError('mfa.confirmation_invalid');
     return this.db.withTransaction(async (tx) => {
       const enabled = await this.totps.enable(

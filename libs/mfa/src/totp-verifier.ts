@@ -5,6 +5,7 @@ import { MfaTotpRepository } from './mfa-totp.repository';
 import type { TotpEnrolment } from './mfa.tables';
 import { matchTotp } from './totp';
 import type { Tx } from '@identity/database';
+import { Clock } from '@identity/kernel';
 
 /** A sealed secret, as `mfa_totp` stores it. */
 export interface SealedSecret {
@@ -23,6 +24,7 @@ export class TotpVerifier {
 
   constructor(
     private readonly totps: MfaTotpRepository,
+    private readonly clock: Clock,
     @InjectConfig() config: AppConfig,
   ) {
     this.box = new SecretBox(config.secrets.keyEncryptionKey);
@@ -50,6 +52,7 @@ export class TotpVerifier {
       secret: this.open(enrolment),
       code: input.code,
       afterStep: enrolment.lastUsedStep,
+      now: this.clock.nowSeconds(),
     });
     if (step === null) return false;
     return this.totps.consumeStep({ userId: input.userId, step }, tx);

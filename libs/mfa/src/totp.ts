@@ -36,8 +36,8 @@ export interface TotpCheck {
   code: string;
   /** The last step this user used: only later steps match (each step works once). */
   afterStep?: number | null;
-  /** Unix time in seconds; now by default (tests pin it). */
-  now?: number;
+  /** Unix time in seconds (the app's `Clock`). */
+  now: number;
 }
 
 /**
@@ -56,7 +56,7 @@ export async function matchTotp(check: TotpCheck): Promise<number | null> {
       algorithm: TOTP_ALGORITHM,
       digits: TOTP_DIGITS,
       period: TOTP_PERIOD,
-      epoch: check.now ?? Math.floor(Date.now() / 1000),
+      epoch: check.now,
       epochTolerance: TOLERANCE_SECONDS,
       ...(check.afterStep === null || check.afterStep === undefined
         ? {}

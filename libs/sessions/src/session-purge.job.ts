@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { SessionRepository } from './session.repository';
+import { Clock } from '@identity/kernel';
 
 /** Expired families are kept this long, so support can still see why a refresh failed. */
 const EXPIRED_GRACE_MS = 86_400_000;
@@ -26,6 +27,7 @@ export class SessionPurgeJob implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly sessions: SessionRepository,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,7 +54,7 @@ export class SessionPurgeJob implements OnApplicationBootstrap, BeforeApplicatio
    * @throws whatever the database throws.
    */
   purgeOnce(): Promise<number> {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     return this.sessions.purge({
       expiredBefore: new Date(now - EXPIRED_GRACE_MS),
       revokedBefore: new Date(now - this.config.sessions.refreshTtl * 1000),

@@ -11,6 +11,7 @@ import { SessionTokenIssuer } from './session-token.issuer';
 import type { RefreshToken, Session } from './sessions.tables';
 import { SessionRepository } from './session.repository';
 import { type ClientContext, SessionError, type TokenPair } from './sessions.contract';
+import { Clock } from '@identity/kernel';
 
 /** How the exchange transaction ended; decided inside it, acted upon after it. */
 type RefreshOutcome =
@@ -35,6 +36,7 @@ export class SessionRefreshService {
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
     private readonly denylist: SessionDenylist,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -78,7 +80,7 @@ export class SessionRefreshService {
     tokenHash: string,
     client: ClientContext,
   ): Promise<TokenPair | null> {
-    const now = new Date();
+    const now = this.clock.now();
     const seen = describeClient(client, this.ipHasher);
     const refresh = this.issuer.newRefreshToken();
     const session = await this.sessions.rotateIfCurrent({
@@ -105,7 +107,7 @@ export class SessionRefreshService {
     if (!family) return INVALID; // unknown token, or purged
     const { session, token } = family;
     const sessionId = session.id;
-    const now = new Date();
+    const now = this.clock.now();
     const verdict = judgeRefresh(session, token, now, this.config.sessions.idleTtl);
     switch (verdict) {
       case 'rotate':

@@ -6,6 +6,7 @@ import { Database, type Tx } from '@identity/database';
 import { SessionDenylist } from './session-denylist';
 import { type RevokedSession, SessionRepository } from './session.repository';
 import { type LogoutInput, type RevokeAllInput, SessionError } from './sessions.contract';
+import { Clock } from '@identity/kernel';
 
 /**
  * Ending sessions on purpose: logout, "sign out everywhere", password change/reset, admin
@@ -21,6 +22,7 @@ export class SessionRevocationService {
     private readonly sessions: SessionRepository,
     private readonly events: EventBus,
     private readonly denylist: SessionDenylist,
+    private readonly clock: Clock,
   ) {}
 
   /** Ends the presented session; idempotent, never throws for an unknown or dead one. */
@@ -35,7 +37,7 @@ export class SessionRevocationService {
         ? {
             jti: input.accessJti,
             expiresAt:
-              input.accessExpiresAt ?? new Date(Date.now() + this.config.jwt.accessTtl * 1000),
+              input.accessExpiresAt ?? this.clock.after(this.config.jwt.accessTtl),
           }
         : undefined,
     });
@@ -95,7 +97,7 @@ export class SessionRevocationService {
   ): Promise<RevokedSession[]> {
     const revoked = await this.sessions.revokeSessions(
       ids,
-      { status: 'revoked', reason: end.reason, at: new Date(), userId: end.userId },
+      { status: 'revoked', reason: end.reason, at: this.clock.now(), userId: end.userId },
       tx,
     );
     await this.sessions.revokeTokensOfSessions(
@@ -118,7 +120,7 @@ export class SessionRevocationService {
     const kept = input.exceptSessionId;
     const ids = await this.sessions.revokeAllOfUser(
       input.userId,
-      { reason: input.reason, at: new Date(), exceptSessionId: kept },
+      { reason: input.reason, at: this.clock.now(), exceptSessionId: kept },
       tx,
     );
     // Nothing ended, nothing to announce: no socket of the user can be live without a session.

@@ -15,6 +15,7 @@ import type {
   TokenPair,
 } from './sessions.contract';
 import type { Tx } from '@identity/database';
+import { Clock } from '@identity/kernel';
 
 /**
  * The sessions context's one door: a session is one login and one refresh-token family.
@@ -30,6 +31,7 @@ export class SessionService {
     private readonly ipHasher: IpHasher,
     private readonly refresher: SessionRefreshService,
     private readonly revocation: SessionRevocationService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -38,7 +40,7 @@ export class SessionService {
    * @throws TokensError when no signing key is loaded (the login then rolls back).
    */
   async open(tx: Tx, input: OpenSessionInput): Promise<TokenPair> {
-    const now = new Date();
+    const now = this.clock.now();
     const client = describeClient(input.client, this.ipHasher);
     const refresh = this.issuer.newRefreshToken();
     const session = await this.sessions.insertSessionWithToken(
@@ -110,7 +112,7 @@ export class SessionService {
   }
 
   private livenessCut(): LivenessCut {
-    const now = new Date();
+    const now = this.clock.now();
     return { now, idleSince: new Date(now.getTime() - this.config.sessions.idleTtl * 1000) };
   }
 }

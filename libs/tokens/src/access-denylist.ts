@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { KV_STORE, type KvStore } from '@identity/kv';
 import { CLOCK_LEEWAY_SECONDS } from './signing-key.service';
+import { Clock } from '@identity/kernel';
 
 const jtiKey = (jti: string): string => `deny:jti:${jti}`;
 const sidKey = (sessionId: string): string => `deny:sid:${sessionId}`;
@@ -16,6 +17,7 @@ export class AccessDenylist {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     @Inject(KV_STORE) private readonly kv: KvStore,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -23,7 +25,7 @@ export class AccessDenylist {
    * @throws when the kv store cannot be reached.
    */
   async denyToken(jti: string, expiresAt: Date): Promise<void> {
-    const ttl = Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
+    const ttl = Math.max(1, Math.ceil((expiresAt.getTime() - this.clock.nowMs()) / 1000));
     await this.kv.set(jtiKey(jti), '1', ttl);
   }
 

@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } fr
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { randomToken } from '@identity/crypto';
 import { CLOCK_LEEWAY_SECONDS, SigningKeyService } from './signing-key.service';
+import { Clock } from '@identity/kernel';
 
 /** The `typ` header of access tokens (RFC 9068); any other value is refused. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -69,6 +70,7 @@ export class AccessTokenService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly keys: SigningKeyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -87,7 +89,7 @@ export class AccessTokenService {
   async mint(input: MintAccessTokenInput): Promise<MintedAccessToken> {
     const signer = this.keys.signingKey();
     const { issuer, audience, accessTtl } = this.config.jwt;
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = this.clock.nowSeconds();
     const exp = iat + accessTtl;
     const jti = randomToken(16);
     const token = await new SignJWT({
@@ -133,6 +135,7 @@ export class AccessTokenService {
         issuer: this.config.jwt.issuer,
         audience: options.audience ?? this.config.jwt.audience,
         clockTolerance: CLOCK_LEEWAY_SECONDS,
+        currentDate: this.clock.now(),
         requiredClaims: ['sub', 'jti', 'iat', 'nbf', 'exp'],
         // No token may outlive the TTL (even one minted under an older, longer TTL): the
         // session denylist only lasts that long.

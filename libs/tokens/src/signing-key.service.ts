@@ -15,6 +15,7 @@ import { generateSigningKey, openPrivateKey, type NewSigningKey } from './signin
 import { SigningKeyRepository } from './signing-key.repository';
 import { KeyRing, type SigningKey, type VerificationKey } from './signing-key.ring';
 import { TokensError } from './token.errors';
+import { Clock } from '@identity/kernel';
 
 /** Leeway on `exp`/`nbf` (API.md: at most 5 s). A retired key verifies this long past the last token's `exp`. */
 export const CLOCK_LEEWAY_SECONDS = 5;
@@ -52,6 +53,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     private readonly keys: SigningKeyRepository,
     private readonly events: EventBus,
     @Inject(KV_STORE) private readonly kv: KvStore,
+    private readonly clock: Clock,
   ) {
     this.box = new SecretBox(config.secrets.keyEncryptionKey);
   }
@@ -92,7 +94,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
 
   /** The key `kid` if it may verify now (pending, active, or retired within `verify_until`). */
   verificationKey(kid: string): VerificationKey | undefined {
-    return this.ring.verificationKey(kid, Date.now());
+    return this.ring.verificationKey(kid, this.clock.nowMs());
   }
 
   /**
@@ -100,7 +102,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
    * Served from memory: cheap enough to call per request.
    */
   jwks(): JsonWebKeySet {
-    return { keys: this.ring.usable(Date.now()).map((key) => ({ ...key.jwk })) };
+    return { keys: this.ring.usable(this.clock.nowMs()).map((key) => ({ ...key.jwk })) };
   }
 
   /**
@@ -121,11 +123,11 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
    * nears `rotationInterval`, and refreshes the cache from Postgres.
    */
   async maintain(): Promise<void> {
-    const nowMs = Date.now();
+    const nowMs = this.clock.nowMs();
     if (this.ring.pendingKeys().some((key) => key.activatesAt.getTime() <= nowMs)) {
       await this.promoteDue();
     }
-    if (this.isRotationDue(Date.now())) await this.publishNext();
+    if (this.isRotationDue(nowMs)) await this.publishNext();
     await this.refresh();
   }
 
@@ -140,7 +142,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async reload(): Promise<void> {
-    const rows = await this.keys.listUsable(new Date());
+    const rows = await this.keys.listUsable(this.clock.now());
     this.ring = await KeyRing.build(rows, this.ring, (row) => openPrivateKey(row, this.box));
   }
 
@@ -152,7 +154,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     const created = await this.db.withTransaction(async (tx) => {
       await this.keys.lockKeySet(tx);
       if (await this.keys.findActive(tx)) return false;
-      const now = new Date();
+      const now = this.clock.now();
       await this.keys.insert(toRow(key, 'active', now, now), tx);
       await this.events.emit(tx, 'key.rotated', { kid: key.kid, reason: 'initial' });
       return true;
@@ -164,7 +166,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     const key = await generateSigningKey(this.config.jwt.alg, this.box);
     await this.db.withTransaction(async (tx) => {
       await this.keys.lockKeySet(tx);
-      const now = new Date();
+      const now = this.clock.now();
       const previous = await this.retireActive(now, tx);
       await this.keys.withdrawPending(now, tx);
       await this.keys.insert(toRow(key, 'active', now, now), tx);
@@ -185,7 +187,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
       // Another instance may have published one since our cache was read: keep a single one.
       const pending = await this.keys.findPending(tx);
       if (pending) return pending.kid;
-      const now = new Date();
+      const now = this.clock.now();
       const activatesAt = addSeconds(now, this.config.jwt.publishAhead);
       await this.keys.insert(toRow(key, 'pending', now, activatesAt), tx);
       return key.kid;
@@ -198,7 +200,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
   private async promoteDue(): Promise<void> {
     const promoted = await this.db.withTransaction(async (tx) => {
       await this.keys.lockKeySet(tx);
-      const now = new Date();
+      const now = this.clock.now();
       const due = await this.keys.findDuePending(now, tx);
       if (!due) return false;
       const previous = await this.retireActive(now, tx);
@@ -236,7 +238,7 @@ export class SigningKeyService implements OnModuleInit, OnModuleDestroy {
     if (!announce) return;
     // A lost announcement only delays other instances until their next tick.
     await this.kv
-      .publish(KEYS_CHANGED_CHANNEL, String(Date.now()))
+      .publish(KEYS_CHANGED_CHANNEL, String(this.clock.nowMs()))
       .catch((err: unknown) => this.warn(`could not publish on ${KEYS_CHANGED_CHANNEL}`, err));
   }
 

@@ -5,6 +5,7 @@ import { Database } from '@identity/database';
 import { SessionService } from '@identity/sessions';
 import { normalizeEmail, type User, type UserProfile, UserRepository } from '@identity/users';
 import { AdminError } from './admin.errors';
+import { Clock } from '@identity/kernel';
 
 /** An account as the admin API shows it. */
 export interface AdminUserView extends UserProfile {
@@ -25,6 +26,7 @@ export class AdminUsersService {
     private readonly sessions: SessionService,
     private readonly access: AccessService,
     private readonly events: EventBus,
+    private readonly clock: Clock,
   ) {}
 
   /** The account with this email (compared normalised), as a list of zero or one. */
@@ -53,7 +55,7 @@ export class AdminUsersService {
    */
   async lock(userId: string, actorId: string): Promise<void> {
     await this.db.withTransaction(async (tx) => {
-      const outcome = await this.users.setStatus(userId, { status: 'locked', at: new Date() }, tx);
+      const outcome = await this.users.setStatus(userId, { status: 'locked', at: this.clock.now() }, tx);
       if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
       await this.sessions.revokeAll(tx, { userId, reason: 'account_locked', actorId });
       if (outcome === 'changed') await this.events.emit(tx, 'user.locked', { userId, actorId });
@@ -68,7 +70,7 @@ export class AdminUsersService {
    */
   async unlock(userId: string, actorId: string): Promise<void> {
     await this.db.withTransaction(async (tx) => {
-      const outcome = await this.users.setStatus(userId, { status: 'active', at: new Date() }, tx);
+      const outcome = await this.users.setStatus(userId, { status: 'active', at: this.clock.now() }, tx);
       if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
       if (outcome === 'changed') await this.events.emit(tx, 'user.unlocked', { userId, actorId });
     });

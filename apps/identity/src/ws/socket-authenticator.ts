@@ -5,6 +5,7 @@ import { type AuthRejection, Authenticator, type Principal } from '@identity/tok
 import { AuthCookies } from '../http/auth/auth-cookies';
 import type { AuthenticateAck } from './client/sessions-socket.contract';
 import { type SessionsSocket, sessionRoom, userRoom } from './sessions-socket.types';
+import { Clock } from '@identity/kernel';
 
 /** Longest token the socket accepts; real access tokens are well under 2 KiB. */
 const MAX_TOKEN_LENGTH = 8_192;
@@ -35,6 +36,7 @@ export class SocketAuthenticator {
     @InjectConfig() config: AppConfig,
     private readonly authenticator: Authenticator,
     private readonly sessions: SessionService,
+    private readonly clock: Clock,
   ) {
     this.cookies = new AuthCookies(config);
   }
@@ -83,7 +85,7 @@ export class SocketAuthenticator {
     const result = await this.authenticator.authenticate(token);
     if (!result.ok) return { ok: false, refusal: result.reason };
     // authenticate() allows clock leeway past `exp`; a socket would be dropped at once.
-    if (result.principal.expiresAt.getTime() <= Date.now()) {
+    if (result.principal.expiresAt.getTime() <= this.clock.nowMs()) {
       return { ok: false, refusal: 'token_expired' };
     }
     return result;

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { SessionsSocket } from './sessions-socket.types';
+import { Clock } from '@identity/kernel';
 
 /** setTimeout's ceiling (about 24.8 days); longer delays are re-armed in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -14,14 +15,16 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 export class SocketExpiry implements OnApplicationShutdown {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
+  constructor(private readonly clock: Clock) {}
+
   /** (Re)starts the socket's timer from `socket.data.expiresAt`. */
   arm(socket: SessionsSocket): void {
     this.clear(socket);
-    const delay = socket.data.expiresAt - Date.now();
+    const delay = socket.data.expiresAt - this.clock.nowMs();
     const timer = setTimeout(
       () => {
         this.timers.delete(socket.id);
-        if (Date.now() < socket.data.expiresAt) return this.arm(socket);
+        if (this.clock.nowMs() < socket.data.expiresAt) return this.arm(socket);
         if (!socket.connected) return;
         socket.emit('expired', { at: new Date(socket.data.expiresAt).toISOString() });
         socket.disconnect(true);
