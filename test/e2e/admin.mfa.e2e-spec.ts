@@ -8,12 +8,19 @@ import request from 'supertest';
 import { type AdminHarness, bearer, startAdminHarness } from './admin.fixtures';
 import { GrpcTestClient } from './grpc.fixtures';
 import { claimsOf, codeFor, enrol, passwordStep, steadyStep } from './mfa.helpers';
+import { ManualClock } from '../support/clock';
+
+/** The apps' time: TOTP steps are entered by moving it, never waited for. */
+const clock = new ManualClock();
 
 describe('admin routes with a second factor', () => {
   let h: AdminHarness;
   let grpc: GrpcTestClient;
   beforeAll(async () => {
-    h = await startAdminHarness({ label: 'admin_mfa' });
+    h = await startAdminHarness({
+      clock,
+      label: 'admin_mfa',
+    });
     grpc = new GrpcTestClient(h.app.grpcAddress);
   });
   afterAll(async () => {
@@ -26,7 +33,7 @@ describe('admin routes with a second factor', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('mfa_required');
 
-    const step = await steadyStep();
+    const step = await steadyStep(clock);
     const { secret, recoveryCodes } = await enrol(
       h.app.url,
       h.admin.accessToken,

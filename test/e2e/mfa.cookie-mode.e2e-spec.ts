@@ -8,6 +8,10 @@ import request from 'supertest';
 import { cookieHeader, cookiesOf, MailCatcher, registerVerified } from '@identity/testing';
 import { startTestApp, type TestApp } from '../support/app';
 import { claimsOf, codeFor, steadyStep } from './mfa.helpers';
+import { ManualClock } from '../support/clock';
+
+/** The apps' time: TOTP steps are entered by moving it, never waited for. */
+const clock = new ManualClock();
 
 describe('MFA in cookie mode', () => {
   let app: TestApp;
@@ -21,6 +25,7 @@ describe('MFA in cookie mode', () => {
   beforeAll(async () => {
     const port = await mail.start();
     app = await startTestApp({
+      clock,
       label: 'mfa_cookies',
       env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
     });
@@ -50,7 +55,7 @@ describe('MFA in cookie mode', () => {
     expect(setup.status).toBe(200);
     const secret = setup.body.secret as string;
 
-    const step = await steadyStep();
+    const step = await steadyStep(clock);
     const confirmNoCsrf = await post('/auth/mfa/totp/confirm', { code: codeFor(secret, step - 1) });
     expect(confirmNoCsrf.body.code).toBe('csrf_failed');
     const confirm = await post(

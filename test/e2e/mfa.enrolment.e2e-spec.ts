@@ -8,6 +8,10 @@ import request from 'supertest';
 import { GOOD_PASSWORD, login, MailCatcher, registerVerified } from '@identity/testing';
 import { startTestApp, type TestApp } from '../support/app';
 import { claimsOf, codeFor, enrol, passwordStep, queryDb, steadyStep, totpAt } from './mfa.helpers';
+import { ManualClock } from '../support/clock';
+
+/** The apps' time: TOTP steps are entered by moving it, never waited for. */
+const clock = new ManualClock();
 
 describe("the test's own TOTP generator", () => {
   // RFC 6238 Appendix B, SHA-1 column: 20-byte ASCII secret, 8-digit codes.
@@ -35,6 +39,7 @@ describe('TOTP enrolment and the MFA step of login', () => {
   beforeAll(async () => {
     const port = await mail.start();
     app = await startTestApp({
+      clock,
       label: 'mfa_enrolment',
       env: { SMTP_URL: `smtp://127.0.0.1:${port}`, APP_URL: 'https://id.example.test' },
     });
@@ -64,7 +69,7 @@ describe('TOTP enrolment and the MFA step of login', () => {
   const enrolledUser = async () => {
     const creds = await registerVerified(app.url, mail);
     const session = await login(app.url, creds);
-    const step = await steadyStep();
+    const step = await steadyStep(clock);
     const enrolled = await enrol(app.url, session.accessToken, creds.password, step);
     return { creds, session, step, ...enrolled };
   };
@@ -113,7 +118,7 @@ describe('TOTP enrolment and the MFA step of login', () => {
     expect(row!.secret_enc).toMatch(/^v1\./);
     expect((await me(session.accessToken)).body.mfa_enabled).toBe(false);
 
-    const step = await steadyStep();
+    const step = await steadyStep(clock);
     const badConfirm = await request(app.url)
       .post('/auth/mfa/totp/confirm')
       .set(bearer(session.accessToken))

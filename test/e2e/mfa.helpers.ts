@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
+import { ManualClock } from '../support/clock';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export const PERIOD = 30;
@@ -41,16 +42,24 @@ export function codeFor(secret: string, step: number): string {
   return hotp(base32Decode(secret), step);
 }
 
-export const currentStep = (): number => Math.floor(Date.now() / 1000 / PERIOD);
+export const currentStep = (nowMs = Date.now()): number => Math.floor(nowMs / 1000 / PERIOD);
 
 /**
- * Waits, if need be, until at least `margin` seconds are left in the current step, and
- * returns it: the server accepts steps S-1..S+1, so codes of S-1, S and S+1 then all stay
- * valid for the next `margin` seconds whatever the boundary does.
+ * A time step whose codes stay valid for the test: the server accepts steps S-1..S+1, so codes
+ * of S-1, S and S+1 then all work while the server's time stays inside S.
+ * - With the app's `ManualClock`: puts it in the middle of the current step (no waiting; the
+ *   clock only moves when the test moves it).
+ * - With a margin in seconds (an app running as a process, on the real clock): waits, if need
+ *   be, until at least that much is left in the current step.
  */
-export async function steadyStep(margin = 6): Promise<number> {
+export async function steadyStep(clockOrMargin: ManualClock | number = 6): Promise<number> {
+  if (clockOrMargin instanceof ManualClock) {
+    const step = currentStep(clockOrMargin.nowMs());
+    clockOrMargin.set(new Date((step * PERIOD + PERIOD / 2) * 1000));
+    return step;
+  }
   const left = PERIOD - ((Date.now() / 1000) % PERIOD);
-  if (left < margin) await new Promise((r) => setTimeout(r, left * 1000 + 50));
+  if (left < clockOrMargin) await new Promise((r) => setTimeout(r, left * 1000 + 50));
   return currentStep();
 }
 

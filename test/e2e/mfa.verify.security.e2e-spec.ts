@@ -13,6 +13,10 @@ import request from 'supertest';
 import { login, MailCatcher, registerVerified } from '@identity/testing';
 import { startTestApp, type TestApp } from '../support/app';
 import { codeFor, enrol, passwordStep, queryDb, steadyStep } from './mfa.helpers';
+import { ManualClock } from '../support/clock';
+
+/** The apps' time: TOTP steps are entered by moving it, never waited for. */
+const clock = new ManualClock();
 
 describe('the MFA step resists replay, guessing and races', () => {
   let app: TestApp;
@@ -21,6 +25,7 @@ describe('the MFA step resists replay, guessing and races', () => {
   beforeAll(async () => {
     const port = await mail.start();
     app = await startTestApp({
+      clock,
       label: 'mfa_security',
       env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
     });
@@ -41,7 +46,7 @@ describe('the MFA step resists replay, guessing and races', () => {
   const enrolledUser = async () => {
     const creds = await registerVerified(app.url, mail);
     const session = await login(app.url, creds);
-    const step = await steadyStep(10);
+    const step = await steadyStep(clock);
     const enrolled = await enrol(app.url, session.accessToken, creds.password, step);
     const token = () => passwordStep(app.url, creds);
     return { creds, step, token, ...enrolled };
@@ -196,6 +201,7 @@ describe('an mfa_token expires', () => {
   beforeAll(async () => {
     const port = await mail.start();
     app = await startTestApp({
+      clock,
       label: 'mfa_expiry',
       env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MFA_TOKEN_TTL: '2' },
     });
@@ -208,7 +214,7 @@ describe('an mfa_token expires', () => {
   it('after MFA_TOKEN_TTL seconds, even with a right code', async () => {
     const creds = await registerVerified(app.url, mail);
     const session = await login(app.url, creds);
-    const step = await steadyStep(12);
+    const step = await steadyStep(clock);
     const { secret } = await enrol(app.url, session.accessToken, creds.password, step);
     const token = await passwordStep(app.url, creds);
     await new Promise((r) => setTimeout(r, 2_600));

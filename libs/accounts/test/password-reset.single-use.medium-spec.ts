@@ -23,6 +23,9 @@ import {
   uniqueEmail,
 } from './accounts-test-app';
 import { SignInError } from '@identity/signin';
+import { ManualClock } from '@identity/testing';
+
+const clock = new ManualClock();
 
 const tokenInvalid = new AccountError('account.token_invalid');
 const NEW_PASSWORD = 'saffron-Glacier-94-thimble';
@@ -31,7 +34,7 @@ describe('password reset tokens are single-use and end every session', () => {
   let app: AccountsTestApp;
 
   beforeAll(async () => {
-    app = await startAccountsApp({ label: 'acc_reset' });
+    app = await startAccountsApp({ label: 'acc_reset', clock });
   });
   afterAll(() => app.close());
 
@@ -96,12 +99,9 @@ describe('password reset tokens are single-use and end every session', () => {
       app.recovery.resetPassword({ token: 'A'.repeat(43), newPassword: NEW_PASSWORD }, CLIENT),
     ).rejects.toEqual(tokenInvalid);
     const email = uniqueEmail('expired');
-    const userId = await createVerifiedUser(app, email);
+    await createVerifiedUser(app, email);
     const token = await requestReset(email);
-    await app.dataSource.query(
-      `UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
-      [userId],
-    );
+    clock.advance(app.config.tokenTtl.resetPassword);
     await expect(
       app.recovery.resetPassword({ token, newPassword: NEW_PASSWORD }, CLIENT),
     ).rejects.toEqual(tokenInvalid);

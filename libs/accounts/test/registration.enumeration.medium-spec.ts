@@ -111,7 +111,8 @@ describe('registration does not reveal which emails have accounts', () => {
     await holder.connect();
     await holder.startTransaction();
     try {
-      await holder.query(`INSERT INTO users (email, email_normalized) VALUES ($1, $1)`, [email]);
+      // The other registration's row, written through the real repository in its transaction.
+      await app.users.create({ email, emailNormalized: email, password: null }, holder.manager);
       const pending = app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
       await new Promise((r) => setTimeout(r, 300));
       await holder.commitTransaction();

@@ -4,7 +4,10 @@
  * refreshing regularly would never be logged out. The family therefore has an absolute
  * lifetime fixed at login (rotation never extends it) and an idle timeout (a family nobody
  * refreshed for `REFRESH_IDLE_TTL` dies). Both answer `refresh_invalid` (API.md).
+ *
+ * Time is moved with the app's clock, never slept through.
  */
+import { ManualClock } from '@identity/testing';
 import {
   CLIENT,
   createUser,
@@ -12,18 +15,22 @@ import {
   refreshOutcome,
   sessionRow,
   type SessionsTestApp,
-  shiftSession,
   startSessionsApp,
 } from './sessions-test-app';
 
-describe('session lifetime (clocks moved by SQL)', () => {
+const LIFETIME = 86_400;
+const IDLE = 3_600;
+
+describe('session lifetime', () => {
+  const clock = new ManualClock();
   let app: SessionsTestApp;
 
   beforeAll(async () => {
-    app = await startSessionsApp('sessions_lifetime', {
-      REFRESH_TOKEN_TTL: '86400',
-      REFRESH_IDLE_TTL: '3600',
-    });
+    app = await startSessionsApp(
+      'sessions_lifetime',
+      { REFRESH_TOKEN_TTL: String(LIFETIME), REFRESH_IDLE_TTL: String(IDLE) },
+      { clock },
+    );
   });
 
   afterAll(async () => {
@@ -34,17 +41,16 @@ describe('session lifetime (clocks moved by SQL)', () => {
     const userId = await createUser(app);
     const login = await openSession(app, userId);
     const { expires_at: fixed, created_at: createdAt } = await sessionRow(app, login.sessionId);
-    expect(fixed.getTime() - createdAt.getTime()).toBe(86_400_000);
-    expect(login.refreshExpiresIn).toBeGreaterThanOrEqual(86_399);
-    expect(login.refreshExpiresIn).toBeLessThanOrEqual(86_400);
+    expect(fixed.getTime() - createdAt.getTime()).toBe(LIFETIME * 1000);
+    expect(login.refreshExpiresIn).toBe(LIFETIME);
 
     let pair = login;
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r, 400));
+    for (let i = 1; i <= 3; i++) {
+      clock.advance(600);
       pair = await app.sessions.refresh(pair.refreshToken, CLIENT);
       expect((await sessionRow(app, login.sessionId)).expires_at).toEqual(fixed);
+      expect(pair.refreshExpiresIn).toBe(LIFETIME - 600 * i);
     }
-    expect(pair.refreshExpiresIn).toBeLessThan(login.refreshExpiresIn);
     const tokens = await app.sql.query<{ expires_at: Date }[]>(
       `SELECT expires_at FROM refresh_tokens WHERE session_id = $1`,
       [login.sessionId],
@@ -52,51 +58,36 @@ describe('session lifetime (clocks moved by SQL)', () => {
     expect(tokens.map((t) => t.expires_at)).toEqual(Array(4).fill(fixed));
   });
 
-  it('refuses a family past its absolute expiry, even a freshly rotated token', async () => {
+  it('a family refreshed within its lifetime still dies at login + lifetime, at that instant', async () => {
     const userId = await createUser(app);
     const login = await openSession(app, userId);
-    const rotated = await app.sessions.refresh(login.refreshToken, CLIENT);
-    await shiftSession(app, login.sessionId, { expiresInSeconds: -1 });
-    expect(await refreshOutcome(app, rotated.refreshToken)).toBe('session.refresh_invalid');
+    let pair = login;
+    // Refreshed every 50 minutes (never idle) for the whole day.
+    for (let elapsed = 3_000; elapsed < LIFETIME; elapsed += 3_000) {
+      clock.advance(3_000);
+      pair = await app.sessions.refresh(pair.refreshToken, CLIENT);
+    }
+    expect(pair.refreshExpiresIn).toBe(LIFETIME % 3_000 || 3_000);
+    clock.advance(pair.refreshExpiresIn - 1);
+    const last = await app.sessions.refresh(pair.refreshToken, CLIENT);
+    expect(last.refreshExpiresIn).toBe(1);
+    clock.advance(1);
+    expect(await refreshOutcome(app, last.refreshToken)).toBe('session.refresh_invalid');
     // An expired family is dead, not compromised: a stale token there is no theft signal.
     expect(await refreshOutcome(app, login.refreshToken)).toBe('session.refresh_invalid');
     expect((await sessionRow(app, login.sessionId)).status).toBe('active');
   });
 
-  it('refuses an idle family; a refresh just inside the idle window restarts it', async () => {
+  it('refuses a family idle for longer than the idle timeout; one refreshed at its edge lives on', async () => {
     const userId = await createUser(app);
     const idle = await openSession(app, userId);
-    await shiftSession(app, idle.sessionId, { lastUsedSecondsAgo: 3_601 });
-    expect(await refreshOutcome(app, idle.refreshToken)).toBe('session.refresh_invalid');
-
     const busy = await openSession(app, userId);
-    await shiftSession(app, busy.sessionId, { lastUsedSecondsAgo: 3_500 });
+    clock.advance(IDLE);
+    // Live up to the idle limit itself (the boundary judgeRefresh and the SQL share).
     const next = await app.sessions.refresh(busy.refreshToken, CLIENT);
-    const row = await sessionRow(app, busy.sessionId);
-    expect(Date.now() - row.last_used_at.getTime()).toBeLessThan(5_000);
+    expect((await sessionRow(app, busy.sessionId)).last_used_at).toEqual(clock.now());
+    clock.advance(1);
+    expect(await refreshOutcome(app, idle.refreshToken)).toBe('session.refresh_invalid');
     expect(await refreshOutcome(app, next.refreshToken)).toBe('ok');
-  });
-});
-
-describe('session lifetime (real clock, REFRESH_TOKEN_TTL=2)', () => {
-  let app: SessionsTestApp;
-
-  beforeAll(async () => {
-    app = await startSessionsApp('sessions_lifetime_short', { REFRESH_TOKEN_TTL: '2' });
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
-  it('a family refreshed within its lifetime still dies at login + 2 s', async () => {
-    const userId = await createUser(app);
-    const login = await openSession(app, userId);
-    expect(login.refreshExpiresIn).toBeLessThanOrEqual(2);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const rotated = await app.sessions.refresh(login.refreshToken, CLIENT);
-    expect(rotated.refreshExpiresIn).toBeLessThanOrEqual(1);
-    await new Promise((r) => setTimeout(r, 1_200));
-    expect(await refreshOutcome(app, rotated.refreshToken)).toBe('session.refresh_invalid');
   });
 });

@@ -14,6 +14,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { SecretBox } from '@identity/crypto';
 import {
   createTestDatabase,
+  ManualClock,
   TEST_REDIS_URL,
   type TestDatabase,
   uniqueKvPrefix,
@@ -21,7 +22,6 @@ import {
 import { TokensError } from '../src/token.errors';
 import {
   eventually,
-  sleep,
   startTokensApp,
   TEST_ISSUER,
   type TokensTestApp,
@@ -180,14 +180,15 @@ describe('signing keys', () => {
   });
 
   describe('scheduled rotation', () => {
+    // Every day, publishing the next key an hour ahead; time is moved, not slept through.
+    const clock = new ManualClock();
     let app: TokensTestApp;
 
     beforeAll(async () => {
-      // Rotate every 3 s, publishing 1 s ahead: the whole cycle fits in a short test, and the
-      // 2 s before publication leave room for a slow boot on a loaded machine.
       app = await start({
         databaseUrl: (await freshDatabase('tokens_scheduled')).url,
-        env: { KEY_ROTATION_INTERVAL: '3', KEY_PUBLISH_AHEAD: '1' },
+        env: { KEY_ROTATION_INTERVAL: '86400', KEY_PUBLISH_AHEAD: '3600' },
+        clock,
       });
     });
 
@@ -197,29 +198,44 @@ describe('signing keys', () => {
       await app.keys.maintain();
       expect(app.keys.jwks().keys).toHaveLength(1);
 
-      // rotationInterval - publishAhead = 2 s after activation, the next key is published...
-      await sleep(Math.max(0, firstActivation + 2_050 - Date.now()));
+      // One second before rotationInterval - publishAhead: nothing to publish yet.
+      clock.set(new Date(firstActivation + (86_400 - 3_600 - 1) * 1000));
+      await app.keys.maintain();
+      expect(app.keys.jwks().keys).toHaveLength(1);
+
+      // At rotationInterval - publishAhead after activation, the next key is published...
+      clock.advance(1);
       await app.keys.maintain();
       const jwks = app.keys.jwks();
       expect(jwks.keys).toHaveLength(2);
       const nextKid = jwks.keys.map((k) => k.kid).find((kid) => kid !== firstKid)!;
       const next = await app.repository.findByKid(nextKid);
       expect(next?.status).toBe('pending');
+      expect(next!.activatesAt.getTime()).toBe(firstActivation + 86_400_000);
       // ...but does not sign yet; a second call keeps that one key rather than adding another.
+      clock.advance(3_600 - 300);
       const early = await app.tokens.mint(user);
       expect(kidOf(early.token)).toBe(firstKid);
       expect(await app.keys.rotate('scheduled')).toBe(nextKid);
       // A verifier that fetched JWKS now will know the next key when it starts signing.
       const cachedJwks = createLocalJWKSet(jwks);
 
-      await sleep(Math.max(0, next!.activatesAt.getTime() + 50 - Date.now()));
+      clock.advance(299);
+      await app.keys.maintain();
+      expect(app.keys.signingKey().kid).toBe(firstKid);
+      clock.advance(1);
       await app.keys.maintain();
       expect(app.keys.signingKey().kid).toBe(nextKid);
       const late = await app.tokens.mint(user);
       expect(kidOf(late.token)).toBe(nextKid);
       await expect(
-        jwtVerify(late.token, cachedJwks, { issuer: TEST_ISSUER, audience: 'identity' }),
+        jwtVerify(late.token, cachedJwks, {
+          issuer: TEST_ISSUER,
+          audience: 'identity',
+          currentDate: clock.now(),
+        }),
       ).resolves.toBeDefined();
+      // The retired key still verifies the tokens it signed while they live.
       expect(await app.tokens.verify(early.token)).toMatchObject({ ok: true });
       expect((await app.repository.findByKid(firstKid))?.status).toBe('retired');
       expect(app.rotations.map((e) => e.payload)).toEqual([
