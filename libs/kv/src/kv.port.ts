@@ -16,22 +16,10 @@ export interface KvStore {
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   /** Sets only when the key is absent (SET NX); true when this call set it. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
-  /**
-   * Atomically increments an integer counter and returns the new value. The TTL is applied
-   * when the counter is created and not extended by later increments (a fixed window).
-   * A counter found without any TTL (written by a plain `set`) gets one, so it cannot live on
-   * forever. Rejects when the key holds a non-integer.
-   */
-  increment(key: string, ttlSeconds: number): Promise<number>;
   /** Deletes keys; returns how many existed. */
   delete(...keys: string[]): Promise<number>;
   /** Seconds left before the key expires; null when it is missing or has no TTL. */
   ttl(key: string): Promise<number | null>;
-  /** Adds a member to a set and (re)sets the set's TTL. */
-  addToSet(key: string, member: string, ttlSeconds: number): Promise<void>;
-  isSetMember(key: string, member: string): Promise<boolean>;
-  setMembers(key: string): Promise<string[]>;
-  removeFromSet(key: string, member: string): Promise<void>;
   /** Publishes to every subscriber of the channel, on every instance sharing the store. */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; resolves once the subscription is active. Returns the unsubscribe function. */

@@ -1,17 +1,14 @@
 import { assertTtlSeconds, secondsLeft } from './kv.ttl';
 
-type Entry =
-  | { type: 'string'; value: string; expiresAt: number | null }
-  | { type: 'set'; members: Set<string>; expiresAt: number | null };
+interface Entry {
+  value: string;
+  expiresAt: number | null;
+}
 
 /** One live subscription; an object (not the bare handler) so one function may subscribe twice. */
 export interface MemorySubscription {
   readonly deliver: (message: string) => void;
 }
-
-// Redis's own wording, so a log line reads the same whichever adapter produced it.
-const WRONG_TYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
-const NOT_INTEGER = 'ERR value is not an integer or out of range';
 
 /**
  * The state behind one or more {@link MemoryKvStore}s: one keyspace and one set of channels,
@@ -28,47 +25,24 @@ export class MemoryKvBackend {
   get(key: string): string | null {
     const entry = this.live(key);
     if (!entry) return null;
-    if (entry.type !== 'string') throw new Error(WRONG_TYPE);
     return entry.value;
   }
 
   getMany(keys: string[]): (string | null)[] {
-    // Like MGET: a key holding another type reads as missing rather than failing the batch.
-    return keys.map((key) => {
-      const entry = this.live(key);
-      return entry?.type === 'string' ? entry.value : null;
-    });
+    return keys.map((key) => this.live(key)?.value ?? null);
   }
 
   set(key: string, value: string, ttlSeconds?: number): void {
     if (ttlSeconds !== undefined) assertTtlSeconds(ttlSeconds);
     // Like SET without KEEPTTL: a plain set also clears a previous TTL.
-    this.entries.set(key, { type: 'string', value, expiresAt: expiryOf(ttlSeconds) });
+    this.entries.set(key, { value, expiresAt: expiryOf(ttlSeconds) });
   }
 
   setIfAbsent(key: string, value: string, ttlSeconds: number): boolean {
     assertTtlSeconds(ttlSeconds);
     if (this.live(key)) return false;
-    this.entries.set(key, { type: 'string', value, expiresAt: expiryOf(ttlSeconds) });
+    this.entries.set(key, { value, expiresAt: expiryOf(ttlSeconds) });
     return true;
-  }
-
-  increment(key: string, ttlSeconds: number): number {
-    assertTtlSeconds(ttlSeconds);
-    const entry = this.live(key);
-    if (!entry) {
-      this.entries.set(key, { type: 'string', value: '1', expiresAt: expiryOf(ttlSeconds) });
-      return 1;
-    }
-    if (entry.type !== 'string') throw new Error(WRONG_TYPE);
-    if (!/^-?\d+$/.test(entry.value)) throw new Error(NOT_INTEGER);
-    const next = Number(entry.value) + 1;
-    if (!Number.isSafeInteger(next)) throw new Error(NOT_INTEGER);
-    entry.value = String(next);
-    // Fixed window: keep the creation TTL. A counter that somehow has none gets one, so it can
-    // never lock someone out forever (the Redis script does the same).
-    entry.expiresAt ??= expiryOf(ttlSeconds);
-    return next;
   }
 
   delete(keys: string[]): number {
@@ -84,32 +58,6 @@ export class MemoryKvBackend {
     const entry = this.live(key);
     if (!entry || entry.expiresAt === null) return null;
     return secondsLeft(entry.expiresAt - Date.now());
-  }
-
-  addToSet(key: string, member: string, ttlSeconds: number): void {
-    assertTtlSeconds(ttlSeconds);
-    const entry = this.live(key);
-    if (entry && entry.type !== 'set') throw new Error(WRONG_TYPE);
-    const set = entry ?? { type: 'set', members: new Set<string>(), expiresAt: null };
-    set.members.add(member);
-    set.expiresAt = expiryOf(ttlSeconds);
-    this.entries.set(key, set);
-  }
-
-  isSetMember(key: string, member: string): boolean {
-    return this.liveSet(key)?.members.has(member) ?? false;
-  }
-
-  setMembers(key: string): string[] {
-    return [...(this.liveSet(key)?.members ?? [])];
-  }
-
-  removeFromSet(key: string, member: string): void {
-    const set = this.liveSet(key);
-    if (!set) return;
-    set.members.delete(member);
-    // Redis deletes a set when its last member goes; mirror it so ttl() and delete() agree.
-    if (set.members.size === 0) this.entries.delete(key);
   }
 
   publish(channel: string, message: string): void {
@@ -151,12 +99,6 @@ export class MemoryKvBackend {
       this.entries.delete(key);
       return undefined;
     }
-    return entry;
-  }
-
-  private liveSet(key: string): Extract<Entry, { type: 'set' }> | undefined {
-    const entry = this.live(key);
-    if (entry && entry.type !== 'set') throw new Error(WRONG_TYPE);
     return entry;
   }
 }

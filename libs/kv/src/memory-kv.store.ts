@@ -55,33 +55,12 @@ export class MemoryKvStore implements KvStore {
     return this.run(() => this.backend.setIfAbsent(this.key(key), value, ttlSeconds));
   }
 
-  /** See {@link KvStore.increment}; a counter found without a TTL gets one. */
-  increment(key: string, ttlSeconds: number): Promise<number> {
-    return this.run(() => this.backend.increment(this.key(key), ttlSeconds));
-  }
-
   delete(...keys: string[]): Promise<number> {
     return this.run(() => this.backend.delete(keys.map((key) => this.key(key))));
   }
 
   ttl(key: string): Promise<number | null> {
     return this.run(() => this.backend.ttl(this.key(key)));
-  }
-
-  addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
-    return this.run(() => this.backend.addToSet(this.key(key), member, ttlSeconds));
-  }
-
-  isSetMember(key: string, member: string): Promise<boolean> {
-    return this.run(() => this.backend.isSetMember(this.key(key), member));
-  }
-
-  setMembers(key: string): Promise<string[]> {
-    return this.run(() => this.backend.setMembers(this.key(key)));
-  }
-
-  removeFromSet(key: string, member: string): Promise<void> {
-    return this.run(() => this.backend.removeFromSet(this.key(key), member));
   }
 
   publish(channel: string, message: string): Promise<void> {

@@ -1,16 +1,8 @@
 /** Connection-level helpers of the Redis adapter (internal to libs/kv: not exported). */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** Bounds QUIT and the socket close after it; a hung Redis must not hang shutdown. */
 const CLOSE_TIMEOUT_MS = 1_000;
-
-/** Runs a MULTI; rejects with the first failed command's error. */
-export async function execOrThrow(transaction: ChainableCommander): Promise<void> {
-  // EXEC reports a failed command (WRONGTYPE...) in its result instead of rejecting.
-  const results = await transaction.exec();
-  if (!results) throw new Error('kv: redis transaction aborted');
-  for (const [err] of results) if (err) throw err;
-}
 
 /** Rejects with `message` unless `promise` settles within `timeoutMs`; clears its timer. */
 export function withTimeout<T>(

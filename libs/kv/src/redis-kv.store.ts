@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { KvStore } from './kv.port';
-import { closeConnection, execOrThrow, waitForReady, withTimeout } from './redis-connection';
+import { closeConnection, waitForReady, withTimeout } from './redis-connection';
 import { assertTtlSeconds, secondsLeft } from './kv.ttl';
 
 /** Options of {@link RedisKvStore}. */
@@ -23,22 +23,6 @@ const CONNECT_TIMEOUT_MS = 2_000;
 /** A hung (connected but silent) Redis must fail a request, not stall it forever. */
 const COMMAND_TIMEOUT_MS = 2_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
-
-/**
- * INCR, then a TTL only when the counter has none: on creation (fixed window, later
- * increments do not extend it), or when some writer left it without one, so a rate-limit
- * counter can never outlive its window forever. One script, so no client can interleave.
- */
-const INCREMENT_SCRIPT = `
-local value = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) == -1 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return value`;
-
-interface IncrementCommand {
-  kvIncrementFixedWindow(key: string, ttlSeconds: number): Promise<number>;
-}
 
 /** One handler registration; an object so the same function may subscribe twice. */
 interface Subscription {
@@ -71,10 +55,6 @@ export class RedisKvStore implements KvStore {
     // Auto-pipelining: the commands one tick issues (a request's limiter and denylist reads,
     // and those of concurrent requests) leave in one write, not one write each.
     this.redis = this.connect({ keyPrefix: options.keyPrefix, enableAutoPipelining: true });
-    this.redis.defineCommand('kvIncrementFixedWindow', {
-      numberOfKeys: 1,
-      lua: INCREMENT_SCRIPT,
-    });
   }
 
   /**
@@ -128,12 +108,6 @@ export class RedisKvStore implements KvStore {
     return (await this.redis.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 
-  /** See {@link KvStore.increment}; a counter found without a TTL gets one. */
-  async increment(key: string, ttlSeconds: number): Promise<number> {
-    assertTtlSeconds(ttlSeconds);
-    return (this.redis as Redis & IncrementCommand).kvIncrementFixedWindow(key, ttlSeconds);
-  }
-
   async delete(...keys: string[]): Promise<number> {
     // DEL with no keys is a syntax error in Redis.
     if (keys.length === 0) return 0;
@@ -144,23 +118,6 @@ export class RedisKvStore implements KvStore {
     // PTTL, not TTL: Redis rounds TTL to the nearest second, so a live key could report 0.
     const ms = await this.redis.pttl(key);
     return ms < 0 ? null : secondsLeft(ms);
-  }
-
-  async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
-    assertTtlSeconds(ttlSeconds);
-    await execOrThrow(this.redis.multi().sadd(key, member).expire(key, ttlSeconds));
-  }
-
-  async isSetMember(key: string, member: string): Promise<boolean> {
-    return (await this.redis.sismember(key, member)) === 1;
-  }
-
-  setMembers(key: string): Promise<string[]> {
-    return this.redis.smembers(key);
-  }
-
-  async removeFromSet(key: string, member: string): Promise<void> {
-    await this.redis.srem(key, member);
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { type AuditTestApp, createAuditTestApp } from '../test/audit-test-app';
+import { type AuditTestApp, createAuditTestApp } from './audit-test-app';
 
 const ALICE = '1b3f4e6a-5e2a-4c9d-8d0c-2f4b6a8e1c3d';
 const BOB = '7d9f4b2d-9c1e-4a5b-8e6a-0c2e4a6b8d0f';

@@ -21,7 +21,7 @@ import {
   startProtectionApp,
   uniqueSource,
   type ProtectionTestApp,
-} from '../test/protection-test-app';
+} from './protection-test-app';
 
 const LIMITS = {
   MFA_FAILURES_PER_TOKEN: '3',

@@ -3,10 +3,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
 import { TEST_REDIS_URL, uniqueKvPrefix } from '../../../test/support/kv';
-import { createKvStore, KvModule } from './kv.module';
-import { kvContract } from './kv.contract';
-import { KV_STORE, type KvStore } from './kv.port';
-import { RedisKvStore } from './redis-kv.store';
+import { createKvStore, KvModule } from '../src/kv.module';
+import { kvContract } from '../src/kv.contract';
+import { KV_STORE, type KvStore } from '../src/kv.port';
+import { RedisKvStore } from '../src/redis-kv.store';
 
 // Unique per file (and run), so parallel workers never collide and cleanup is one SCAN.
 const prefix = uniqueKvPrefix('kv');

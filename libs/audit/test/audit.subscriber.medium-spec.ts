@@ -3,8 +3,8 @@
  * transaction that rolls back leaves no row (no trail of things that never happened), and
  * a failing append rolls the change back (no change without its trail).
  */
-import { type AuditTestApp, createAuditTestApp, rawAuditRows } from '../test/audit-test-app';
-import type { IdentityEvent } from './identity-events';
+import { type AuditTestApp, createAuditTestApp, rawAuditRows } from './audit-test-app';
+import type { IdentityEvent } from '../src/identity-events';
 
 const USER = '0b8c3f6e-2d5a-4c1e-9f7b-6a4d2e1c3b5a';
 const SESSION = '5e2a7c9d-1b3f-4e6a-8d0c-2f4b6a8e1c3d';

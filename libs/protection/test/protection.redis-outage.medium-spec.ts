@@ -17,7 +17,7 @@ import {
   startProtectionApp,
   uniqueSource,
   type ProtectionTestApp,
-} from '../test/protection-test-app';
+} from './protection-test-app';
 
 /** Nothing listens on port 1 of loopback: every connection attempt is refused at once. */
 const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';

@@ -20,7 +20,7 @@ import {
   throttledRows,
   uniqueSource,
   type ProtectionTestApp,
-} from '../test/protection-test-app';
+} from './protection-test-app';
 
 const LIMITS = {
   LOGIN_FREE_FAILURES: '2',

@@ -24,7 +24,7 @@ import {
   throttledRows,
   uniqueSource,
   type ProtectionTestApp,
-} from '../test/protection-test-app';
+} from './protection-test-app';
 
 /** Free 2, then 1 s, 2 s, 4 s, 4 s...; budgets small enough to spend in a test. */
 const LIMITS = {

@@ -4,8 +4,8 @@
  * predecessor's hash and a hash over its own stored fields, so `verifyChain` finds a forged
  * row; concurrent appenders must never fork the chain (two rows naming one predecessor).
  */
-import { GENESIS_HASH } from './audit-chain';
-import { type AuditTestApp, createAuditTestApp, rawAuditRows } from '../test/audit-test-app';
+import { GENESIS_HASH } from '../src/audit-chain';
+import { type AuditTestApp, createAuditTestApp, rawAuditRows } from './audit-test-app';
 
 const USER = '3f6e2d5a-0b8c-4c1e-9f7b-6a4d2e1c3b5a';
 

@@ -5,8 +5,8 @@
  * the subscriber drops it, at any depth, before the row is written.
  */
 import { Logger } from '@nestjs/common';
-import { type AuditTestApp, createAuditTestApp, rawAuditRows } from '../test/audit-test-app';
-import type { IdentityEventMap } from './identity-events';
+import { type AuditTestApp, createAuditTestApp, rawAuditRows } from './audit-test-app';
+import type { IdentityEventMap } from '../src/identity-events';
 
 const USER = '6a4d2e1c-3b5a-4c1e-9f7b-0b8c3f6e2d5a';
 const SECRETS = [
