@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { DomainError } from '@identity/kernel';
 
 /** Why a receiver URL is refused. */
 export type WebhookTargetErrorCode =
@@ -14,13 +15,9 @@ export type WebhookTargetErrorCode =
  * A refused receiver URL. The message names the rule (and the range), never the URL: a URL's
  * path or query may hold the receiver's own credentials.
  */
-export class WebhookTargetError extends Error {
-  constructor(
-    readonly code: WebhookTargetErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WebhookTargetError';
+export class WebhookTargetError extends DomainError<WebhookTargetErrorCode> {
+  constructor(code: WebhookTargetErrorCode, message: string) {
+    super(code, { message });
   }
 }
 
