@@ -290,17 +290,22 @@ describe('TOTP enrolment and the MFA step of login', () => {
     expect(claimsOf(plain.body.access_token).amr).toEqual(['pwd']);
   });
 
-  it('disables with the password; a wrong password is mfa_invalid', async () => {
+  it('a password alone never turns the second factor off; a recovery code does', async () => {
     const user = await enrolledUser();
-    const disable = (password: string) =>
+    const disable = (body: Record<string, string>) =>
       request(app.url)
         .post('/auth/mfa/totp/disable')
         .set(bearer(user.session.accessToken))
-        .send({ password });
-    const wrong = await disable('not the password 77');
+        .send(body);
+    // The password may be what was stolen: it is not even an accepted field.
+    const byPassword = await disable({ password: GOOD_PASSWORD });
+    expect(byPassword.status).toBe(400);
+    expect(byPassword.body.code).toBe('validation_failed');
+    const wrong = await disable({ recovery_code: 'aaaaa-bbbbb' });
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('mfa_invalid');
-    await disable(GOOD_PASSWORD).expect(204);
+    expect((await me(user.session.accessToken)).body.mfa_enabled).toBe(true);
+    await disable({ recovery_code: user.recoveryCodes[0]! }).expect(204);
     expect((await me(user.session.accessToken)).body.mfa_enabled).toBe(false);
     const audit = await queryDb<{ type: string }>(
       app.db.url,
@@ -308,7 +313,11 @@ describe('TOTP enrolment and the MFA step of login', () => {
         WHERE u.email = $1 AND a.type LIKE 'mfa.%' ORDER BY a.id`,
       [user.creds.email],
     );
-    expect(audit.map((a) => a.type)).toEqual(['mfa.enabled', 'mfa.disabled']);
+    expect(audit.map((a) => a.type)).toEqual([
+      'mfa.enabled',
+      'mfa.recovery_code_used',
+      'mfa.disabled',
+    ]);
   });
 
   it('confirm without a pending setup is mfa_invalid; enrolment routes need a session', async () => {

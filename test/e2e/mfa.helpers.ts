@@ -54,7 +54,11 @@ export const currentStep = (nowMs = Date.now()): number => Math.floor(nowMs / 10
  */
 export async function steadyStep(clockOrMargin: ManualClock | number = 6): Promise<number> {
   if (clockOrMargin instanceof ManualClock) {
-    const step = currentStep(clockOrMargin.nowMs());
+    // Only ever forward (tokens minted a moment ago must not be from the future): the middle
+    // of this step if it is still ahead, else the middle of the next one.
+    const nowMs = clockOrMargin.nowMs();
+    let step = currentStep(nowMs);
+    if (nowMs > (step * PERIOD + PERIOD / 2) * 1000) step += 1;
     clockOrMargin.set(new Date((step * PERIOD + PERIOD / 2) * 1000));
     return step;
   }

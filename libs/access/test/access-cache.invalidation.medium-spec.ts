@@ -33,9 +33,7 @@ describe('access cache across instances', () => {
         userId,
         locked ? 'locked' : 'active',
       ]);
-      await app.module
-        .get(EventBus)
-        .emit(tx, locked ? 'user.locked' : 'user.unlocked', { userId });
+      await app.module.get(EventBus).emit(tx, locked ? 'user.locked' : 'user.unlocked', { userId });
     });
     await app.access.propagated();
   };

@@ -4,7 +4,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { Database, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
-import { MailThrottle } from '@identity/protection';
+import { LoginThrottle, MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher, SessionService } from '@identity/sessions';
 import { AccountError } from './account.errors';
 import { EmailConfirmation } from './email-confirmation';
@@ -41,6 +41,7 @@ export class PasswordRecoveryService {
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
     private readonly mailThrottle: MailThrottle,
+    private readonly loginThrottle: LoginThrottle,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -107,13 +108,14 @@ export class PasswordRecoveryService {
    * Changes the password of a signed-in user who knows the current one. The calling session
    * stays signed in; every other session is revoked.
    * @throws AccountError `account.invalid_credentials` when the current password is wrong.
+   * @throws ThrottledError `protection.too_many_attempts` past the account's sign-in limits.
    * @throws AccountError `account.not_found` when the account no longer exists.
    * @throws WeakPasswordError when the new password breaks the policy.
    */
   async changePassword(input: ChangePasswordInput, client: ClientContext): Promise<void> {
     const user = await this.users.findById(input.userId);
     if (!user) throw new AccountError('account.not_found');
-    await this.verifyCurrentPassword(user, input.currentPassword);
+    await this.verifyCurrentPassword(user, input.currentPassword, client);
     await this.policy.enforce(input.newPassword, { email: user.emailNormalized });
     const password = await this.hasher.hash(input.newPassword);
     const ipHash = this.ipHasher.hash(client.ip);
@@ -130,9 +132,20 @@ export class PasswordRecoveryService {
     });
   }
 
-  private async verifyCurrentPassword(user: User, password: string): Promise<void> {
-    // A federated-only account has no password to know: the same argon2 work, then refused.
-    const { valid } = await this.hasher.verifyStored(user.password, password);
+  /**
+   * Re-authentication under the account's sign-in limits (a stolen session must not be a way
+   * to guess the password outside them). A federated-only account has no password to know:
+   * the same argon2 work, then refused.
+   */
+  private async verifyCurrentPassword(
+    user: User,
+    password: string,
+    client: ClientContext,
+  ): Promise<void> {
+    const valid = await this.loginThrottle.guard(
+      { email: user.email, ip: client.ip, userId: user.id },
+      async () => (await this.hasher.verifyStored(user.password, password)).valid,
+    );
     if (!valid) throw new AccountError('account.invalid_credentials');
   }
 

@@ -22,7 +22,7 @@ export {
   type PendingChallenge,
 } from './mfa-challenge.service';
 export { SecondFactor, type SecondFactorProof, type SecondFactorMethod } from './second-factor';
-export { TotpEnrolmentService, type TotpSetup, type DisableProof } from './totp-enrolment.service';
+export { TotpEnrolmentService, type TotpSetup } from './totp-enrolment.service';
 export { RecoveryCodeService } from './recovery-code.service';
 export { RECOVERY_CODE_COUNT } from './recovery-codes';
 export { TOTP_DIGITS, TOTP_PERIOD, TOTP_ALGORITHM } from './totp';

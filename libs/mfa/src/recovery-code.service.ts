@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { CodeConfirmedChange } from './code-confirmed-change';
 import { canonicalRecoveryCode, newRecoveryCodes, RecoveryCodeHasher } from './recovery-codes';
 import { RecoveryCodeRepository } from './recovery-code.repository';
 import type { Tx } from '@identity/database';
@@ -13,26 +11,9 @@ export class RecoveryCodeService {
 
   constructor(
     private readonly codes: RecoveryCodeRepository,
-    private readonly codeConfirmed: CodeConfirmedChange,
-    private readonly events: EventBus,
     @InjectConfig() config: AppConfig,
   ) {
     this.hasher = new RecoveryCodeHasher(config.secrets.keyEncryptionKey);
-  }
-
-  /**
-   * Replaces the user's codes with ten new ones after a current TOTP code confirms it; the old
-   * codes stop working in the same transaction. The new codes are returned once and only their
-   * hashes are kept.
-   * @throws MfaError `mfa.code_invalid` for a wrong or replayed code, or without enabled TOTP.
-   * @throws ThrottledError `protection.too_many_attempts` past the user's MFA budget.
-   */
-  async regenerate(input: { userId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
-    return this.codeConfirmed.run(input, async (tx) => {
-      const recoveryCodes = await this.replace(tx, input.userId);
-      await this.events.emit(tx, 'mfa.recovery_codes_regenerated', { userId: input.userId });
-      return { recoveryCodes };
-    });
   }
 
   /** Stores ten new codes in place of the user's old ones (in `tx`'s transaction). */

@@ -10,6 +10,7 @@ import { MfaError } from './mfa.errors';
 import { MfaTotpRepository } from './mfa-totp.repository';
 import { PasswordReauth } from './password-reauth';
 import { RecoveryCodeService } from './recovery-code.service';
+import type { SecondFactorProof } from './second-factor';
 import { matchTotp, newTotpSecret, totpUri } from './totp';
 import { TotpVerifier } from './totp-verifier';
 import { Clock } from '@identity/kernel';
@@ -22,9 +23,6 @@ export interface TotpSetup {
   /** The otpauth URL as a PNG QR code, `data:image/png;base64,...`. */
   qrCode: string;
 }
-
-/** How to prove it is the owner who turns TOTP off: a current code or the password. */
-export type DisableProof = { code: string } | { password: string };
 
 /**
  * A setup not confirmed within this time is void: the secret was shown on a screen, and a
@@ -58,10 +56,15 @@ export class TotpEnrolmentService {
    * Starts (or restarts) an enrolment after re-authentication with the password: a new
    * 160-bit secret is stored sealed and pending, and returned once, as text, URL and QR code.
    * @throws MfaError `mfa.password_invalid`, `mfa.already_enabled`, `mfa.account_not_found`.
+   * @throws ThrottledError `protection.too_many_attempts` past the account's sign-in limits.
    */
-  async setup(input: { userId: string; password: string }): Promise<TotpSetup> {
+  async setup(input: {
+    userId: string;
+    password: string;
+    client: { ip: string };
+  }): Promise<TotpSetup> {
     const account = await this.account(input.userId);
-    if (!(await this.reauth.matches(account, input.password))) {
+    if (!(await this.reauth.matches(account, input.password, input.client))) {
       throw new MfaError('mfa.password_invalid');
     }
     if (await this.totps.isEnabled(account.id)) throw new MfaError('mfa.already_enabled');
@@ -115,24 +118,37 @@ export class TotpEnrolmentService {
   }
 
   /**
-   * Turns TOTP off (and deletes the recovery codes) after proof by a current code or the
-   * password; the owner is mailed. Without an enabled TOTP, a right password just clears a
-   * pending enrolment (nothing is announced) and a code cannot pass.
-   * @throws MfaError `mfa.code_invalid` for a wrong code or password; `mfa.account_not_found`.
-   * @throws ThrottledError `protection.too_many_attempts` past the user's MFA budget (codes).
+   * Turns TOTP off (and deletes the recovery codes) after proof by a second factor: a current
+   * code or a recovery code, never the password alone (it may be what was stolen). The owner
+   * is mailed.
+   * @throws MfaError `mfa.code_invalid` for a wrong or replayed code, or without an enabled
+   *   TOTP; `mfa.account_not_found`.
+   * @throws ThrottledError `protection.too_many_attempts` past the user's MFA budget.
    */
-  async disable(input: { userId: string } & DisableProof): Promise<void> {
+  async disable(input: { userId: string; proof: SecondFactorProof }): Promise<void> {
     const account = await this.account(input.userId);
-    if ('code' in input) {
-      await this.codeConfirmed.run({ userId: account.id, code: input.code }, (tx) =>
-        this.remove(tx, account),
-      );
-      return;
-    }
-    if (!(await this.reauth.matches(account, input.password))) {
-      throw new MfaError('mfa.code_invalid');
-    }
-    await this.db.withTransaction((tx) => this.remove(tx, account));
+    await this.codeConfirmed.run({ user: account, proof: input.proof }, (tx) =>
+      this.remove(tx, account),
+    );
+  }
+
+  /**
+   * Replaces the user's recovery codes with ten new ones after a second factor confirms it;
+   * the old codes stop working in the same transaction. The new codes are returned once and
+   * only their hashes are kept.
+   * @throws MfaError `mfa.code_invalid` for a wrong or replayed code, or without enabled TOTP.
+   * @throws ThrottledError `protection.too_many_attempts` past the user's MFA budget.
+   */
+  async regenerateRecoveryCodes(input: {
+    userId: string;
+    proof: SecondFactorProof;
+  }): Promise<{ recoveryCodes: string[] }> {
+    const account = await this.account(input.userId);
+    return this.codeConfirmed.run({ user: account, proof: input.proof }, async (tx) => {
+      const recoveryCodes = await this.recoveryCodes.replace(tx, account.id);
+      await this.events.emit(tx, 'mfa.recovery_codes_regenerated', { userId: account.id });
+      return { recoveryCodes };
+    });
   }
 
   private async remove(tx: Tx, account: User): Promise<void> {

@@ -10,10 +10,10 @@ export { ProtectionStatus } from './protection.status';
 export {
   LoginThrottle,
   type LoginAttempt,
-  type LoginFailure,
+  type LoginTicket,
   type LoginThrottleScope,
 } from './login-throttle';
-export { MfaThrottle, type MfaFailure } from './mfa-throttle';
+export { MfaThrottle, type MfaAttempt, type MfaTicket } from './mfa-throttle';
 export { MailThrottle, type MailRequest } from './mail-throttle';
 export { RequestThrottle } from './request-throttle';
 export { ThrottledError, type ProtectionErrorCode } from './protection.errors';

@@ -57,6 +57,11 @@ class InsuranceLimiter extends RateLimiterMemory {
     this.health.recordFallback();
     return super.delete(...args);
   }
+
+  override reward(...args: Parameters<RateLimiterMemory['reward']>): Promise<RateLimiterRes> {
+    this.health.recordFallback();
+    return super.reward(...args);
+  }
 }
 
 /**
@@ -84,6 +89,23 @@ export class Limiter {
         throw rejection;
       }),
     );
+  }
+
+  /**
+   * Takes one point if the budget has one left, atomically: of any number of concurrent takes,
+   * exactly as many succeed as points were left. A refused take leaves the count as it was.
+   */
+  async take(key: string): Promise<{ ok: boolean; count: Count }> {
+    const count = await this.hit(key);
+    if (count.consumed <= this.points) return { ok: true, count };
+    // Over budget: the point is not ours; leave the count (or the block) as it was.
+    await this.giveBack(key);
+    return { ok: false, count };
+  }
+
+  /** Returns one point (an attempt that turned out not to count, or a refused take). */
+  async giveBack(key: string): Promise<void> {
+    await this.run(() => this.limiter.reward(key, 1));
   }
 
   /** The current count, without adding to it; null when nothing was counted in this window. */

@@ -17,18 +17,34 @@ export interface LoginAttempt {
   ip: string;
 }
 
-/** A failed login; `userId` when the email names an account (it lands in the audit row). */
-export interface LoginFailure extends LoginAttempt {
-  userId?: string;
+/** An attempt that passed the limits and holds their points until it is settled. */
+export interface LoginTicket {
+  readonly attempt: LoginAttempt;
+  /** The pair's consecutive attempts, this one included (failures not yet settled count). */
+  readonly streak: number;
+  /** The email's and the IP's counts after this attempt's point. */
+  readonly emailCount: number;
+  readonly ipCount: number;
 }
 
 /**
- * Brute-force protection for password login (API.md "Default limits"):
+ * Brute-force protection for password sign-in and password re-authentication (API.md "Default
+ * limits"):
  * - per (email, IP): consecutive failures are free up to `loginFreeFailures`, then each one
  *   locks the pair for `loginBackoffBase` seconds, doubling up to `loginBackoffMax`;
  * - per email across IPs (`loginEmailFailuresPerHour`) and per IP across emails
  *   (`loginIpFailuresPerHour`): looser hourly budgets against distributed guessing and
  *   password spraying.
+ *
+ * Attempts are counted, not finished failures: {@link begin} takes every point atomically
+ * BEFORE the password is checked, so a burst of simultaneous guesses gets exactly as many
+ * evaluations as the same guesses one after another would (the rest are refused at once),
+ * however long argon2 keeps the evaluated ones busy. Past the free failures an attempt must
+ * also win the pair's gate, a one-point limiter that a failure blocks for the backoff: only
+ * one attempt at a time is evaluated there. {@link succeeded} gives back what a success
+ * resets (the pair's streak and gate) and the budget points (they count failures);
+ * {@link failed} keeps them and locks the pair; {@link refund} gives everything back for an
+ * attempt that was never evaluated.
  *
  * Counters live in the kv store, so the limits hold across instances; keys are keyed hashes,
  * never the email or IP.
@@ -37,10 +53,10 @@ export interface LoginFailure extends LoginAttempt {
 export class LoginThrottle {
   private readonly logger = new Logger('LoginThrottle');
   private readonly schedule: BackoffSchedule;
-  /** Consecutive failures of an (email, IP) pair: a pure counter, never over budget. */
+  /** The pair's consecutive attempts: a pure counter, never over budget. */
   private readonly streak: Limiter;
-  /** The pair's current lock, set with `block()` after each failure past the free ones. */
-  private readonly lock: Limiter;
+  /** The pair's gate past the free failures: one attempt at a time, blocked while locked. */
+  private readonly gate: Limiter;
   private readonly emailBudget: Limiter;
   private readonly ipBudget: Limiter;
 
@@ -63,10 +79,11 @@ export class LoginThrottle {
       points: Number.MAX_SAFE_INTEGER,
       durationSeconds: windows.loginStreak,
     });
-    this.lock = limiters.create({
+    this.gate = limiters.create({
       keyPrefix: 'rl:login-lock',
       points: 1,
-      // Unused: every lock is set by block() with its own duration.
+      // How long a gate taken by an attempt that never settles (a crash) stays taken; every
+      // lock sets its own duration with block().
       durationSeconds: limits.loginBackoffMax,
     });
     this.emailBudget = limiters.create({
@@ -82,62 +99,112 @@ export class LoginThrottle {
   }
 
   /**
-   * Refuses an attempt while its (email, IP) pair is locked or the email's or IP's hourly
-   * budget is spent. Call it BEFORE checking the password: a locked-out guess must not even
-   * be tried, or the answer's timing and status would still confirm a right password.
-   * @throws ThrottledError `protection.too_many_attempts`, with the wait until every limit
-   * that refused has cleared.
+   * Takes the attempt's points, before the password is checked: a point of the pair's streak,
+   * the pair's gate when past the free failures, and a point of the email's and the IP's
+   * budgets. Settle the ticket with exactly one of {@link succeeded}, {@link failed} or
+   * {@link refund}.
+   * @throws ThrottledError `protection.too_many_attempts` while the pair is locked (or another
+   *   attempt holds its gate) or a budget is spent, with the wait until it clears; nothing is
+   *   kept then.
    */
-  async assertAllowed(attempt: LoginAttempt): Promise<void> {
+  async begin(attempt: LoginAttempt): Promise<LoginTicket> {
     const keys = this.keysOf(attempt);
-    const [lock, email, ip] = await Promise.all([
-      this.lock.peek(keys.pair),
-      this.emailBudget.peek(keys.email),
-      this.ipBudget.peek(keys.ip),
-    ]);
-    const waits: number[] = [];
-    if (this.lock.isBlocked(lock)) waits.push(lock.msBeforeNext);
-    if (isSpent(email, this.emailBudget)) waits.push(email.msBeforeNext);
-    if (isSpent(ip, this.ipBudget)) waits.push(ip.msBeforeNext);
-    if (waits.length > 0) {
-      throw ThrottledError.after('protection.too_many_attempts', Math.max(...waits));
+    const undo: (() => Promise<void>)[] = [];
+    try {
+      const streak = (await this.streak.hit(keys.pair)).consumed;
+      undo.push(() => this.streak.giveBack(keys.pair));
+      if (streak > this.schedule.free) await this.takeOrRefuse(this.gate, keys.pair, undo);
+      const email = await this.takeOrRefuse(this.emailBudget, keys.email, undo);
+      const ip = await this.takeOrRefuse(this.ipBudget, keys.ip, undo);
+      return { attempt, streak, emailCount: email.consumed, ipCount: ip.consumed };
+    } catch (err) {
+      for (const step of undo.reverse()) await step();
+      throw err;
     }
   }
 
   /**
-   * Counts a failed login (wrong password, or an unknown email: counted alike so the limits
-   * reveal nothing) against the pair, the email and the IP, and locks the pair when its
-   * streak is past the free failures. Emits `auth.login.throttled` once per limit, when the
-   * failure that crosses its threshold lands: backoff starts (`email_ip`) or a budget runs
-   * out (`email`, `ip`).
+   * The password was right: the pair's streak and gate start over, and the budget points go
+   * back (budgets count failures). The email and IP budgets keep their failures: one success
+   * from an attacker's own account must not buy them a fresh hour of guesses at everyone
+   * else's.
    */
-  async recordFailure(failure: LoginFailure): Promise<void> {
-    const keys = this.keysOf(failure);
-    const [streak, email, ip] = await Promise.all([
-      this.streak.hit(keys.pair),
-      this.emailBudget.hit(keys.email),
-      this.ipBudget.hit(keys.ip),
+  async succeeded(ticket: LoginTicket): Promise<void> {
+    const keys = this.keysOf(ticket.attempt);
+    await Promise.all([
+      this.streak.reset(keys.pair),
+      this.gate.reset(keys.pair),
+      this.emailBudget.giveBack(keys.email),
+      this.ipBudget.giveBack(keys.ip),
     ]);
-    const lockSeconds = backoffSeconds(streak.consumed, this.schedule);
-    if (lockSeconds > 0) await this.lock.block(keys.pair, lockSeconds);
-
-    // Equality, not >=: the counters are atomic, so exactly one failure (on whichever
-    // instance) sees each threshold reached, and the event is emitted once.
-    const crossed: LoginThrottleScope[] = [];
-    if (streak.consumed === this.schedule.free + 1) crossed.push('email_ip');
-    if (email.consumed === this.emailBudget.points) crossed.push('email');
-    if (ip.consumed === this.ipBudget.points) crossed.push('ip');
-    await this.emitThrottled(crossed, failure);
   }
 
   /**
-   * Ends the pair's failure streak (and any lock) after a correct password. The email and IP
-   * budgets keep their counts: one success from an attacker's own account must not buy them
-   * a fresh hour of guesses at everyone else's.
+   * The password was wrong (or the email unknown: counted alike so the limits reveal
+   * nothing): the points stay, and past the free failures the pair is locked for the backoff.
+   * Emits `auth.login.throttled` once per limit, for the attempt that reaches its threshold:
+   * backoff starts (`email_ip`) or a budget runs out (`email`, `ip`).
    */
-  async recordSuccess(attempt: LoginAttempt): Promise<void> {
-    const pair = this.keysOf(attempt).pair;
-    await Promise.all([this.streak.reset(pair), this.lock.reset(pair)]);
+  async failed(ticket: LoginTicket, userId?: string): Promise<void> {
+    const keys = this.keysOf(ticket.attempt);
+    const lockSeconds = backoffSeconds(ticket.streak, this.schedule);
+    if (lockSeconds > 0) await this.gate.block(keys.pair, lockSeconds);
+    // Equality, not >=: the counters are atomic, so exactly one attempt (on whichever
+    // instance) holds each threshold, and the event is emitted once.
+    const crossed: LoginThrottleScope[] = [];
+    if (ticket.streak === this.schedule.free + 1) crossed.push('email_ip');
+    if (ticket.emailCount === this.emailBudget.points) crossed.push('email');
+    if (ticket.ipCount === this.ipBudget.points) crossed.push('ip');
+    await this.emitThrottled(crossed, { ...ticket.attempt, userId });
+  }
+
+  /** The attempt was never evaluated (the hasher was overloaded, say): every point goes back. */
+  async refund(ticket: LoginTicket): Promise<void> {
+    const keys = this.keysOf(ticket.attempt);
+    await Promise.all([
+      this.streak.giveBack(keys.pair),
+      ticket.streak > this.schedule.free ? this.gate.giveBack(keys.pair) : Promise.resolve(),
+      this.emailBudget.giveBack(keys.email),
+      this.ipBudget.giveBack(keys.ip),
+    ]);
+  }
+
+  /**
+   * One password check under these limits, settled by its verdict: for re-authentication
+   * (change-password, TOTP setup, verify-email's password), which shares the sign-in limits of
+   * the account, so a stolen session cannot guess the password outside them.
+   * @returns the check's verdict.
+   * @throws ThrottledError as {@link begin}; whatever `check` throws (every point given back).
+   */
+  async guard(
+    attempt: LoginAttempt & { userId?: string },
+    check: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const ticket = await this.begin(attempt);
+    let passed: boolean;
+    try {
+      passed = await check();
+    } catch (err) {
+      await this.refund(ticket);
+      throw err;
+    }
+    if (passed) await this.succeeded(ticket);
+    else await this.failed(ticket, attempt.userId);
+    return passed;
+  }
+
+  /** Takes one point of `limiter` for `key`, registering its undo; refuses when none is left. */
+  private async takeOrRefuse(
+    limiter: Limiter,
+    key: string,
+    undo: (() => Promise<void>)[],
+  ): Promise<Count> {
+    const taken = await limiter.take(key);
+    if (!taken.ok) {
+      throw ThrottledError.after('protection.too_many_attempts', taken.count.msBeforeNext);
+    }
+    undo.push(() => limiter.giveBack(key));
+    return taken.count;
   }
 
   private keysOf(attempt: LoginAttempt): { pair: string; email: string; ip: string } {
@@ -146,7 +213,10 @@ export class LoginThrottle {
     return { pair: `${email}.${ip}`, email, ip };
   }
 
-  private async emitThrottled(scopes: LoginThrottleScope[], failure: LoginFailure): Promise<void> {
+  private async emitThrottled(
+    scopes: LoginThrottleScope[],
+    failure: LoginAttempt & { userId?: string },
+  ): Promise<void> {
     if (scopes.length === 0) return;
     const ipHash = this.keys.ipHash(failure.ip);
     try {
@@ -170,9 +240,4 @@ export class LoginThrottle {
       );
     }
   }
-}
-
-/** Whether a budget counter has used every point of its window. */
-function isSpent(count: Count | null, budget: Limiter): count is Count {
-  return count !== null && count.consumed >= budget.points;
 }

@@ -6,8 +6,10 @@
  * Defence (API.md "Default limits"): per (email, IP) free failures, then a lock that doubles
  * per further failure up to a cap; per email and per IP hourly failure budgets; 429
  * `too_many_attempts` with a truthful Retry-After, before the password is even checked; an
- * `auth.login.throttled` audit row once per crossed threshold. Proven against real Redis and
- * against the in-memory store of the embedded default, with windows shrunk to seconds.
+ * `auth.login.throttled` audit row once per crossed threshold. Attempts are counted, not
+ * finished failures: a burst of simultaneous guesses gets exactly the evaluations the same
+ * guesses one after another would. Proven against real Redis and against the in-memory store
+ * of the embedded default, with windows shrunk to seconds.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -19,8 +21,11 @@ import {
 import {
   expectedIpHash,
   expectThrottled,
+  fail,
+  probe,
   sleep,
   startProtectionApp,
+  succeed,
   throttledRows,
   uniqueSource,
   type ProtectionTestApp,
@@ -65,80 +70,75 @@ describe.each([
     await app.close();
   });
 
-  it('allows the free failures, then locks the pair for 1, 2, 4, 4 s (the cap)', async () => {
-    const email = source.email();
-    const ip = source.ip();
-    const attempt = { email, ip };
-
-    for (let i = 0; i < 2; i++) {
-      await app.login.assertAllowed(attempt);
-      await app.login.recordFailure(attempt);
-    }
-    await app.login.assertAllowed(attempt);
-
-    const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      // A case or spacing variant of the email is the same account, so the same streak.
-      await app.login.recordFailure({ email: i % 2 ? ` ${email.toUpperCase()}` : email, ip });
-      const refused = await expectThrottled(
-        app.login.assertAllowed(attempt),
-        'protection.too_many_attempts',
-      );
-      waits.push(refused.retryAfterSeconds);
-    }
-    expect(waits).toEqual([1, 2, 4, 4]);
-
+  it('allows the free failures and one more, then locks the pair for the base time', async () => {
+    const attempt = { email: source.email(), ip: source.ip() };
+    for (let i = 0; i < 3; i++) await fail(app, attempt);
+    const refused = await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
+    expect(refused.retryAfterSeconds).toBe(1);
+    // A case or spacing variant of the email is the same account, so the same lock.
+    await expectThrottled(
+      probe(app, { ...attempt, email: ` ${attempt.email.toUpperCase()}` }),
+      'protection.too_many_attempts',
+    );
     // The lock is the pair's alone: the same email from another IP, and the same IP for
     // another email, are still allowed.
-    await app.login.assertAllowed({ email, ip: source.ip() });
-    await app.login.assertAllowed({ email: source.email(), ip });
+    await probe(app, { email: attempt.email, ip: source.ip() });
+    await probe(app, { email: source.email(), ip: attempt.ip });
+  });
+
+  it('evaluates a burst exactly as the same attempts one after another would', async () => {
+    const attempt = { email: source.email(), ip: source.ip() };
+    // 20 simultaneous attempts: the 2 free ones and the one after them get in, the rest are
+    // refused at once (a lock would have stopped them one after another too).
+    const tickets = await Promise.allSettled(
+      Array.from({ length: 20 }, () => app.login.begin(attempt)),
+    );
+    const admitted = tickets.filter((t) => t.status === 'fulfilled');
+    expect(admitted).toHaveLength(3);
+    for (const refused of tickets.filter((t) => t.status === 'rejected')) {
+      expect(refused.reason).toMatchObject({ code: 'protection.too_many_attempts' });
+    }
+    // They all fail (wrong passwords): the pair is then locked, as after 3 sequential ones.
+    for (const t of admitted) await app.login.failed(t.value);
+    const refused = await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
+    expect(refused.retryAfterSeconds).toBe(1);
   });
 
   it('lets the pair in again once its lock has run out, and doubles the next one', async () => {
     const attempt = { email: source.email(), ip: source.ip() };
-    for (let i = 0; i < 3; i++) await app.login.recordFailure(attempt);
-    const first = await expectThrottled(
-      app.login.assertAllowed(attempt),
-      'protection.too_many_attempts',
-    );
-    expect(first.retryAfterSeconds).toBe(1);
+    for (let i = 0; i < 3; i++) await fail(app, attempt);
+    await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
 
     await sleep(1_100);
-    await app.login.assertAllowed(attempt);
-
-    await app.login.recordFailure(attempt);
-    const second = await expectThrottled(
-      app.login.assertAllowed(attempt),
-      'protection.too_many_attempts',
-    );
+    // One attempt at a time once locked: while it is being evaluated, another is refused.
+    const ticket = await app.login.begin(attempt);
+    await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
+    await app.login.failed(ticket);
+    const second = await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
     expect(second.retryAfterSeconds).toBe(2);
   });
 
-  it('resets the pair on success, but not the email budget', async () => {
+  it('resets the pair on success, but not the failures of the email budget', async () => {
     const email = source.email();
     const attempt = { email, ip: source.ip() };
-    for (let i = 0; i < 3; i++) await app.login.recordFailure(attempt);
-    await expectThrottled(app.login.assertAllowed(attempt), 'protection.too_many_attempts');
-
-    await app.login.recordSuccess(attempt);
-    await app.login.assertAllowed(attempt);
-    // A fresh streak: free failures again, then the base lock (not the 2 s a 4th would get).
-    for (let i = 0; i < 2; i++) await app.login.recordFailure(attempt);
-    await app.login.assertAllowed(attempt);
-    await app.login.recordFailure(attempt);
-    const refused = await expectThrottled(
-      app.login.assertAllowed(attempt),
-      'protection.too_many_attempts',
-    );
+    for (let i = 0; i < 2; i++) await fail(app, attempt);
+    await succeed(app, attempt);
+    // A fresh streak: free failures again, then the base lock.
+    for (let i = 0; i < 3; i++) await fail(app, attempt);
+    const refused = await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
     expect(refused.retryAfterSeconds).toBe(1);
-    await app.login.recordSuccess(attempt);
 
-    // 6 failures so far count against the email's 8: two more from new IPs spend it.
-    for (let i = 0; i < 2; i++) await app.login.recordFailure({ email, ip: source.ip() });
-    await expectThrottled(
-      app.login.assertAllowed({ email, ip: source.ip() }),
-      'protection.too_many_attempts',
-    );
+    // 5 failures so far count against the email's 8 (the success gave its point back):
+    // three more from new IPs spend it.
+    for (let i = 0; i < 3; i++) await fail(app, { email, ip: source.ip() });
+    await expectThrottled(probe(app, { email, ip: source.ip() }), 'protection.too_many_attempts');
+  });
+
+  it('gives every point back for an attempt that was never evaluated', async () => {
+    const attempt = { email: source.email(), ip: source.ip() };
+    for (let i = 0; i < 10; i++) await app.login.refund(await app.login.begin(attempt));
+    for (let i = 0; i < 3; i++) await fail(app, attempt);
+    await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
   });
 
   it('emits auth.login.throttled once when backoff starts, with the IP hash only', async () => {
@@ -149,11 +149,12 @@ describe.each([
     const rowsForPair = async () =>
       (await throttledRows(app.db)).filter((row) => row.ip_hash === ipHash);
 
-    for (let i = 0; i < 2; i++) await app.login.recordFailure({ email, ip, userId });
+    for (let i = 0; i < 2; i++) await fail(app, { email, ip }, userId);
     expect(await rowsForPair()).toEqual([]);
 
-    await app.login.recordFailure({ email, ip, userId });
-    for (let i = 0; i < 3; i++) await app.login.recordFailure({ email, ip, userId });
+    await fail(app, { email, ip }, userId);
+    await sleep(1_100);
+    await fail(app, { email, ip }, userId);
     const rows = await rowsForPair();
     expect(rows).toEqual([
       { scope: 'email_ip', user_id: userId, ip_hash: ipHash, metadata: { scope: 'email_ip' } },
@@ -168,14 +169,13 @@ describe.each([
     const unknown = source.email();
     // One failure per IP: no pair ever reaches its backoff, only the email budget can stop it.
     for (let i = 0; i < 8; i++) {
-      await app.login.assertAllowed({ email: known, ip: source.ip() });
-      await app.login.recordFailure({ email: known, ip: source.ip(), userId });
-      await app.login.recordFailure({ email: unknown, ip: source.ip() });
+      await fail(app, { email: known, ip: source.ip() }, userId);
+      await fail(app, { email: unknown, ip: source.ip() });
     }
 
     for (const email of [known, unknown]) {
       const refused = await expectThrottled(
-        app.login.assertAllowed({ email, ip: source.ip() }),
+        probe(app, { email, ip: source.ip() }),
         'protection.too_many_attempts',
       );
       expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
@@ -188,21 +188,18 @@ describe.each([
 
     // The budget is per window: once it ends, the owner may try again.
     await sleep(2_100);
-    await app.login.assertAllowed({ email: known, ip: source.ip() });
+    await probe(app, { email: known, ip: source.ip() });
   });
 
   it('spends the IP budget across emails: password spraying', async () => {
     const ip = source.ip();
-    for (let i = 0; i < 10; i++) {
-      await app.login.assertAllowed({ email: source.email(), ip });
-      await app.login.recordFailure({ email: source.email(), ip, userId: randomUUID() });
-    }
+    for (let i = 0; i < 10; i++) await fail(app, { email: source.email(), ip }, randomUUID());
     await expectThrottled(
-      app.login.assertAllowed({ email: source.email(), ip }),
+      probe(app, { email: source.email(), ip }),
       'protection.too_many_attempts',
     );
     // Another client is not affected.
-    await app.login.assertAllowed({ email: source.email(), ip: source.ip() });
+    await probe(app, { email: source.email(), ip: source.ip() });
 
     const ipRows = (await throttledRows(app.db)).filter(
       (row) => row.scope === 'ip' && row.ip_hash === expectedIpHash(app.config, ip),
@@ -221,13 +218,11 @@ describe.each([
   it('counts an IPv6 client by its /64, so rotating addresses does not escape the lock', async () => {
     const email = source.email();
     const n = Math.floor(Math.random() * 0xffff).toString(16);
-    for (let i = 1; i <= 3; i++) {
-      await app.login.recordFailure({ email, ip: `2001:db8:${n}:1::${i}` });
-    }
+    for (let i = 1; i <= 3; i++) await fail(app, { email, ip: `2001:db8:${n}:1::${i}` });
     await expectThrottled(
-      app.login.assertAllowed({ email, ip: `2001:db8:${n}:1::ffff` }),
+      probe(app, { email, ip: `2001:db8:${n}:1::ffff` }),
       'protection.too_many_attempts',
     );
-    await app.login.assertAllowed({ email, ip: `2001:db8:${n}:2::1` });
+    await probe(app, { email, ip: `2001:db8:${n}:2::1` });
   });
 });

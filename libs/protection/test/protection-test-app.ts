@@ -4,7 +4,7 @@ import { type AppConfig, ConfigModule, loadConfig } from '@identity/config';
 import { deriveKey, hmac } from '@identity/crypto';
 import { Database, DatabaseModule } from '@identity/database';
 import { KV_STORE, KvModule, type KvStore } from '@identity/kv';
-import { LoginThrottle } from '../src/login-throttle';
+import { type LoginAttempt, LoginThrottle } from '../src/login-throttle';
 import { MailThrottle } from '../src/mail-throttle';
 import { MfaThrottle } from '../src/mfa-throttle';
 import { ThrottledError, type ProtectionErrorCode } from '../src/protection.errors';
@@ -151,4 +151,42 @@ export function uniqueSource(): { ip: () => string; email: () => string } {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether an attempt would be let in now: takes its points, then gives them all back. */
+export async function probe(app: ProtectionTestApp, attempt: LoginAttempt): Promise<void> {
+  await app.login.refund(await app.login.begin(attempt));
+}
+
+/** One attempt that fails (a wrong password): its points stay. */
+export async function fail(
+  app: ProtectionTestApp,
+  attempt: LoginAttempt,
+  userId?: string,
+): Promise<void> {
+  await app.login.failed(await app.login.begin(attempt), userId);
+}
+
+/** One attempt that succeeds (the right password). */
+export async function succeed(app: ProtectionTestApp, attempt: LoginAttempt): Promise<void> {
+  await app.login.succeeded(await app.login.begin(attempt));
+}
+
+/**
+ * One wrong MFA code: 'exhausted' when the token had no attempt left (nothing was checked),
+ * else whether this failure exhausted it.
+ */
+export async function mfaFail(
+  app: ProtectionTestApp,
+  attempt: { userId: string; mfaTokenId?: string },
+): Promise<'exhausted' | { tokenExhausted: boolean }> {
+  const ticket = await app.mfa.begin(attempt);
+  if (!ticket) return 'exhausted';
+  return app.mfa.failed(ticket);
+}
+
+/** Whether the user may enter an MFA code now (a probe that gives its point back). */
+export async function mfaProbe(app: ProtectionTestApp, userId: string): Promise<void> {
+  const ticket = await app.mfa.begin({ userId });
+  if (ticket) await app.mfa.refund(ticket);
 }

@@ -14,6 +14,10 @@ import {
 } from '@identity/testing';
 import {
   expectThrottled,
+  fail,
+  mfaFail,
+  mfaProbe,
+  probe,
   startProtectionApp,
   uniqueSource,
   type ProtectionTestApp,
@@ -67,31 +71,20 @@ describe('with Redis unreachable', () => {
 
   it('still answers and still limits login, and reports degraded', async () => {
     const attempt = { email: source.email(), ip: source.ip() };
-    for (let i = 0; i < 2; i++) {
-      await app.login.assertAllowed(attempt);
-      await app.login.recordFailure(attempt);
-    }
+    for (let i = 0; i < 2; i++) await fail(app, attempt);
     expect(app.status.degraded()).toBe(true);
-    await app.login.recordFailure(attempt);
-    const refused = await expectThrottled(
-      app.login.assertAllowed(attempt),
-      'protection.too_many_attempts',
-    );
+    await fail(app, attempt);
+    const refused = await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
     expect(refused.retryAfterSeconds).toBe(1);
-    await app.login.recordSuccess(attempt);
-    await app.login.assertAllowed(attempt);
     expect(app.status.degraded()).toBe(true);
   });
 
   it('still limits MFA, mail and requests', async () => {
     const failure = { mfaTokenId: 'token-1', userId: 'user-1' };
-    expect((await app.mfa.recordFailure(failure)).tokenExhausted).toBe(false);
-    expect((await app.mfa.recordFailure(failure)).tokenExhausted).toBe(true);
-    await app.mfa.recordFailure({ ...failure, mfaTokenId: 'token-2' });
-    await expectThrottled(
-      app.mfa.assertUserAllowed(failure.userId),
-      'protection.too_many_attempts',
-    );
+    expect(await mfaFail(app, failure)).toEqual({ tokenExhausted: false });
+    expect(await mfaFail(app, failure)).toEqual({ tokenExhausted: true });
+    await mfaFail(app, { ...failure, mfaTokenId: 'token-2' });
+    await expectThrottled(mfaProbe(app, failure.userId), 'protection.too_many_attempts');
 
     const email = source.email();
     for (let i = 0; i < 2; i++) await app.mail.consume({ email, ip: source.ip() });
@@ -117,7 +110,7 @@ describe('degraded() with a store that answers', () => {
         const ip = source.ip();
         for (let i = 0; i < 3; i++) await app.request.consume(ip);
         await expectThrottled(app.request.consume(ip), 'protection.rate_limited');
-        await app.login.assertAllowed({ email: source.email(), ip });
+        await probe(app, { email: source.email(), ip });
         expect(app.status.degraded()).toBe(false);
       } finally {
         await app.close();

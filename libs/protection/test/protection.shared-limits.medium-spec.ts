@@ -14,6 +14,10 @@ import {
   uniqueKvPrefix,
 } from '@identity/testing';
 import {
+  fail,
+  mfaFail,
+  probe,
+  succeed,
   expectedIpHash,
   expectThrottled,
   startProtectionApp,
@@ -68,23 +72,21 @@ afterAll(async () => {
 it('locks a pair whose failures were split between the instances, and audits it once', async () => {
   const userId = randomUUID();
   const attempt = { email: source.email(), ip: source.ip() };
-  await a.login.recordFailure({ ...attempt, userId });
-  await b.login.recordFailure({ ...attempt, userId });
-  await a.login.assertAllowed(attempt);
-  await b.login.recordFailure({ ...attempt, userId });
+  await fail(a, attempt, userId);
+  await fail(b, attempt, userId);
+  await probe(a, attempt);
+  await fail(b, attempt, userId);
 
   for (const app of [a, b]) {
-    const refused = await expectThrottled(
-      app.login.assertAllowed(attempt),
-      'protection.too_many_attempts',
-    );
+    const refused = await expectThrottled(probe(app, attempt), 'protection.too_many_attempts');
     expect(refused.retryAfterSeconds).toBe(1);
   }
-  await a.login.recordFailure({ ...attempt, userId });
-  const doubled = await expectThrottled(
-    b.login.assertAllowed(attempt),
-    'protection.too_many_attempts',
-  );
+  // An attempt taken on one instance holds the pair's gate for both.
+  await new Promise((r) => setTimeout(r, 1_100));
+  const ticket = await a.login.begin(attempt);
+  await expectThrottled(probe(b, attempt), 'protection.too_many_attempts');
+  await a.login.failed(ticket, userId);
+  const doubled = await expectThrottled(probe(b, attempt), 'protection.too_many_attempts');
   expect(doubled.retryAfterSeconds).toBe(2);
 
   const rows = (await throttledRows(a.db)).filter(
@@ -93,35 +95,39 @@ it('locks a pair whose failures were split between the instances, and audits it 
   expect(rows.map((row) => row.scope)).toEqual(['email_ip']);
 
   // A success on either instance ends the streak for both.
-  await b.login.recordSuccess(attempt);
-  await a.login.assertAllowed(attempt);
+  await new Promise((r) => setTimeout(r, 2_100));
+  await succeed(b, attempt);
+  await probe(a, attempt);
+  await fail(a, attempt);
+  await probe(a, attempt);
 });
 
 it('spends one email budget between the instances', async () => {
   const email = source.email();
   for (let i = 0; i < 3; i++) {
-    await a.login.recordFailure({ email, ip: source.ip() });
-    await b.login.recordFailure({ email, ip: source.ip() });
+    await fail(a, { email, ip: source.ip() });
+    await fail(b, { email, ip: source.ip() });
   }
-  await expectThrottled(
-    a.login.assertAllowed({ email, ip: source.ip() }),
-    'protection.too_many_attempts',
-  );
-  await expectThrottled(
-    b.login.assertAllowed({ email, ip: source.ip() }),
-    'protection.too_many_attempts',
-  );
+  await expectThrottled(probe(a, { email, ip: source.ip() }), 'protection.too_many_attempts');
+  await expectThrottled(probe(b, { email, ip: source.ip() }), 'protection.too_many_attempts');
 });
 
 it('exhausts an mfa_token whose failures were split between the instances', async () => {
   const failure = { mfaTokenId: randomUUID(), userId: randomUUID() };
   const outcomes = [
-    await a.mfa.recordFailure(failure),
-    await b.mfa.recordFailure(failure),
-    await a.mfa.recordFailure(failure),
-    await b.mfa.recordFailure(failure),
-  ].map((outcome) => outcome.tokenExhausted);
-  expect(outcomes).toEqual([false, false, false, true]);
+    await mfaFail(a, failure),
+    await mfaFail(b, failure),
+    await mfaFail(a, failure),
+    await mfaFail(b, failure),
+    await mfaFail(a, failure),
+  ];
+  expect(outcomes).toEqual([
+    { tokenExhausted: false },
+    { tokenExhausted: false },
+    { tokenExhausted: false },
+    { tokenExhausted: true },
+    'exhausted',
+  ]);
 });
 
 it('spends one mail budget and one request budget between the instances', async () => {
@@ -144,8 +150,8 @@ it('keeps its counters in Redis under the kv prefix, with no email or IP in a ke
   const email = source.email();
   const ip = source.ip();
   // One of each counter: a locked pair (free 2, so 3 failures), MFA, mail and request.
-  for (let i = 0; i < 3; i++) await a.login.recordFailure({ email, ip });
-  await a.mfa.recordFailure({ mfaTokenId: randomUUID(), userId: randomUUID() });
+  for (let i = 0; i < 3; i++) await fail(a, { email, ip });
+  await mfaFail(a, { mfaTokenId: randomUUID(), userId: randomUUID() });
   await a.mail.consume({ email, ip });
   await a.request.consume(ip);
   const keys = await redis.keys(`${prefix}rl:*`);

@@ -17,6 +17,8 @@ import {
 } from '@identity/testing';
 import {
   expectThrottled,
+  mfaFail,
+  mfaProbe,
   sleep,
   startProtectionApp,
   uniqueSource,
@@ -66,33 +68,46 @@ describe.each([
     it('reports the token exhausted at its cap, and refuses the user at theirs', async () => {
       const userId = randomUUID();
       const first = randomUUID();
-      const outcomes: boolean[] = [];
-      for (let i = 0; i < 3; i++) {
-        await app.mfa.assertUserAllowed(userId);
-        outcomes.push((await app.mfa.recordFailure({ mfaTokenId: first, userId })).tokenExhausted);
-      }
-      expect(outcomes).toEqual([false, false, true]);
+      const outcomes: unknown[] = [];
+      for (let i = 0; i < 4; i++) outcomes.push(await mfaFail(app, { mfaTokenId: first, userId }));
+      // The third failure exhausts the token; a fourth attempt finds it spent (and costs the
+      // user nothing).
+      expect(outcomes).toEqual([
+        { tokenExhausted: false },
+        { tokenExhausted: false },
+        { tokenExhausted: true },
+        'exhausted',
+      ]);
 
       // A fresh token (after a fresh password login) starts its own count...
       const second = randomUUID();
-      await app.mfa.assertUserAllowed(userId);
-      expect(await app.mfa.recordFailure({ mfaTokenId: second, userId })).toEqual({
+      expect(await mfaFail(app, { mfaTokenId: second, userId })).toEqual({
         tokenExhausted: false,
       });
-      await app.mfa.assertUserAllowed(userId);
-      await app.mfa.recordFailure({ mfaTokenId: second, userId });
+      await mfaFail(app, { mfaTokenId: second, userId });
 
       // ...but the user's budget (5) spans tokens.
-      const refused = await expectThrottled(
-        app.mfa.assertUserAllowed(userId),
-        'protection.too_many_attempts',
-      );
+      const refused = await expectThrottled(mfaProbe(app, userId), 'protection.too_many_attempts');
       expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(refused.retryAfterSeconds).toBeLessThanOrEqual(2);
-      await app.mfa.assertUserAllowed(randomUUID());
+      await mfaProbe(app, randomUUID());
 
       await sleep(refused.retryAfterSeconds * 1_000 + 100);
-      await app.mfa.assertUserAllowed(userId);
+      await mfaProbe(app, userId);
+    });
+
+    it('evaluates a burst of codes no more often than one after another would', async () => {
+      const userId = randomUUID();
+      const tokens = Array.from({ length: 4 }, () => randomUUID());
+      // 20 codes at once over 4 tokens (5 each): the user's cap (5) admits 5 attempts in all.
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          app.mfa.begin({ userId, mfaTokenId: tokens[i % tokens.length] }),
+        ),
+      );
+      const admitted = results.filter((r) => r.status === 'fulfilled' && r.value !== null);
+      expect(admitted).toHaveLength(5);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(15);
     });
   });
 

@@ -57,9 +57,7 @@ export class SessionRefreshService {
     // Anything but the current token of a live family: judged under locks. Reuse must be
     // recorded even though the caller gets an error: the transaction returns the outcome
     // and commits, and only then is it turned into the error.
-    const outcome = await this.db.withTransaction((tx) =>
-      this.exchange(tx, tokenHash, client),
-    );
+    const outcome = await this.db.withTransaction((tx) => this.exchange(tx, tokenHash, client));
     switch (outcome.kind) {
       case 'rotated':
         return outcome.pair;

@@ -36,8 +36,7 @@ export class SessionRevocationService {
       token: input.accessJti
         ? {
             jti: input.accessJti,
-            expiresAt:
-              input.accessExpiresAt ?? this.clock.after(this.config.jwt.accessTtl),
+            expiresAt: input.accessExpiresAt ?? this.clock.after(this.config.jwt.accessTtl),
           }
         : undefined,
     });
@@ -80,10 +79,7 @@ export class SessionRevocationService {
     const ids = new Set<string>();
     if (input.sessionId) ids.add(input.sessionId.toLowerCase());
     if (input.refreshToken) {
-      const id = await this.sessions.findSessionIdByTokenHash(
-        hashToken(input.refreshToken),
-        tx,
-      );
+      const id = await this.sessions.findSessionIdByTokenHash(hashToken(input.refreshToken), tx);
       if (id) ids.add(id);
     }
     return [...ids];

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@identity/database';
-import { MfaChallengeService, SecondFactor, type SecondFactorProof } from '@identity/mfa';
+import {
+  MfaChallengeService,
+  type PendingChallenge,
+  SecondFactor,
+  type SecondFactorProof,
+} from '@identity/mfa';
 import { MfaThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher } from '@identity/sessions';
 import { signInBlocker, UserRepository } from '@identity/users';
@@ -17,10 +22,11 @@ export type MfaStepResult = Extract<SignInResult, { kind: 'tokens' }>;
  * The second step of a sign-in: the `mfa_token` of the first step plus a TOTP code or a
  * recovery code finishes the sign-in through the core.
  *
- * Guessing is capped (API.md): every wrong code counts against the token and the user; the
- * token dies after `MFA_FAILURES_PER_TOKEN` wrong codes (then answers like an unknown one), and
- * a user past `MFA_FAILURES_PER_USER_PER_HOUR` is refused with 429 before any code is checked,
- * so fresh sign-ins cannot buy unlimited guesses at a 6-digit code.
+ * Guessing is capped (API.md): every attempt counts against the token and the user before
+ * its code is checked (a right code gives the user's point back); the token dies after
+ * `MFA_FAILURES_PER_TOKEN` wrong codes (then answers like an unknown one), and a user past
+ * `MFA_FAILURES_PER_USER_PER_HOUR` is refused with 429, so neither fresh sign-ins nor bursts
+ * buy more guesses at a 6-digit code.
  */
 @Injectable()
 export class MfaStep {
@@ -44,9 +50,48 @@ export class MfaStep {
   async verify(input: MfaStepInput, client: ClientContext): Promise<MfaStepResult> {
     const ipHash = this.ipHasher.hash(client.ip);
     const challenge = await this.challenges.find(input.mfaToken);
-    if (!challenge) return this.core.refuse('signin.mfa_invalid', { ipHash });
+    // An unknown token is refused without an audit row: guessing random tokens must not make
+    // every guess take the audit chain's lock.
+    if (!challenge) throw new SignInError('signin.mfa_invalid');
     const userId = challenge.userId;
-    await this.throttle.assertUserAllowed(userId);
+    // The attempt's points are taken before the code is checked: a burst of codes is
+    // evaluated no more often than the same codes one after another.
+    const ticket = await this.throttle.begin({ userId, mfaTokenId: challenge.id });
+    if (!ticket) {
+      // The token has had all its attempts: it is dead, as if it had been killed already.
+      await this.challenges.kill(challenge.id);
+      throw new SignInError('signin.mfa_invalid');
+    }
+    let result: MfaStepResult | null;
+    try {
+      result = await this.attempt(challenge, input, client, ipHash);
+    } catch (err) {
+      // Not evaluated (the token was won by a concurrent request, the database is down).
+      await this.throttle.refund(ticket);
+      throw err;
+    }
+    if (result) {
+      await this.throttle.succeeded(ticket);
+      return result;
+    }
+    const { tokenExhausted } = await this.throttle.failed(ticket);
+    if (tokenExhausted) await this.challenges.kill(challenge.id);
+    return this.core.refuse('signin.mfa_invalid', { userId, ipHash });
+  }
+
+  /**
+   * Checks the second factor and finishes the sign-in, all or nothing; null (nothing written)
+   * when the factor does not pass.
+   * @throws SignInError `signin.mfa_invalid` when the account may no longer sign in, or the
+   *   token was used by a concurrent request.
+   */
+  private async attempt(
+    challenge: PendingChallenge,
+    input: MfaStepInput,
+    client: ClientContext,
+    ipHash: string,
+  ): Promise<MfaStepResult | null> {
+    const userId = challenge.userId;
     const user = await this.users.findById(userId);
     if (!user || signInBlocker(user)) {
       // Locked (or deleted) since the first step: this sign-in is over.
@@ -55,7 +100,7 @@ export class MfaStep {
     }
     const proof: SecondFactorProof =
       'code' in input ? { code: input.code } : { recoveryCode: input.recoveryCode };
-    const result = await this.db.withTransaction(async (tx): Promise<MfaStepResult | null> => {
+    return this.db.withTransaction(async (tx): Promise<MfaStepResult | null> => {
       const method = await this.secondFactor.verify(tx, { user, proof, ipHash });
       if (!method) return null;
       // Last, so a wrong code never uses the token up; if another request won the token, this
@@ -72,12 +117,5 @@ export class MfaStep {
       });
       return { kind: 'tokens', pair, userId, amr };
     });
-    if (result) return result;
-    const { tokenExhausted } = await this.throttle.recordFailure({
-      mfaTokenId: challenge.id,
-      userId,
-    });
-    if (tokenExhausted) await this.challenges.kill(challenge.id);
-    return this.core.refuse('signin.mfa_invalid', { userId, ipHash });
   }
 }

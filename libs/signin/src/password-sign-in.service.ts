@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { LoginThrottle } from '@identity/protection';
-import { PasswordHasher } from '@identity/passwords';
+import { PasswordHasher, PasswordHashingOverloadedError } from '@identity/passwords';
 import { type ClientContext, IpHasher } from '@identity/sessions';
-import { isValidEmail, normalizeEmail, type StoredPassword, UserRepository } from '@identity/users';
+import {
+  isValidEmail,
+  normalizeEmail,
+  type SignInCandidate,
+  type StoredPassword,
+  UserRepository,
+} from '@identity/users';
 import { SignInCore, type SignInResult } from './sign-in.core';
 
 /** What `POST /auth/login` carries. */
@@ -36,19 +42,20 @@ export class PasswordSignIn {
    */
   async signIn(input: PasswordSignInInput, client: ClientContext): Promise<SignInResult> {
     const ipHash = this.ipHasher.hash(client.ip);
-    const attempt = { email: input.email, ip: client.ip };
-    await this.throttle.assertAllowed(attempt);
-    const user = isValidEmail(input.email)
-      ? await this.users.findSignInCandidate(normalizeEmail(input.email))
-      : null;
-    // No account (or one without a password): the same argon2 verify as a wrong password, so
-    // the answer's timing does not tell an attacker which emails have accounts.
-    const { valid, needsRehash } = await this.hasher.verifyStored(
-      user?.password ?? null,
-      input.password,
-    );
-    if (!user?.password || !valid) {
-      await this.throttle.recordFailure({ ...attempt, userId: user?.id });
+    // The attempt's points are taken before the password is checked, so a burst of guesses
+    // is evaluated no more often than the same guesses one after another.
+    const ticket = await this.throttle.begin({ email: input.email, ip: client.ip });
+    let checked;
+    try {
+      checked = await this.check(input);
+    } catch (err) {
+      // Not evaluated (the hasher shed it, the database is down): it was no failure.
+      await this.throttle.refund(ticket);
+      throw err;
+    }
+    const { user, needsRehash } = checked;
+    if (!user?.password) {
+      await this.throttle.failed(ticket, user?.id);
       return this.core.refuse('signin.invalid_credentials', { userId: user?.id, ipHash });
     }
     const previousHash = user.password.hash;
@@ -61,16 +68,41 @@ export class PasswordSignIn {
       deviceName: input.deviceName,
       client,
       ipHash,
-      settle: async () => {
-        // The password was right: this pair's consecutive-failure count starts over.
-        await this.throttle.recordSuccess(attempt);
+      settle: async (allowed) => {
+        if (!allowed) return this.throttle.refund(ticket);
+        // The password was right: this pair's streak starts over.
+        await this.throttle.succeeded(ticket);
         // Hashed here, before any transaction opens, so no row lock is held through argon2.
-        if (needsRehash) rehash = await this.hasher.hash(input.password);
+        // A hasher too busy for it just leaves the upgrade to a later sign-in.
+        if (needsRehash) {
+          rehash = await this.hasher.hash(input.password).catch((err: unknown) => {
+            if (err instanceof PasswordHashingOverloadedError) return undefined;
+            throw err;
+          });
+        }
       },
       alongside: async (tx) => {
         if (!rehash) return;
         await this.users.replacePasswordHash({ userId: user.id, previousHash, ...rehash }, tx);
       },
     });
+  }
+
+  /**
+   * The account and whether the password is its own. No account (or one without a password):
+   * the same argon2 verify as a wrong password, so the answer's timing does not tell an
+   * attacker which emails have accounts; the user is then returned without a password.
+   */
+  private async check(
+    input: PasswordSignInInput,
+  ): Promise<{ user: SignInCandidate | null; needsRehash: boolean }> {
+    const user = isValidEmail(input.email)
+      ? await this.users.findSignInCandidate(normalizeEmail(input.email))
+      : null;
+    const { valid, needsRehash } = await this.hasher.verifyStored(
+      user?.password ?? null,
+      input.password,
+    );
+    return { user: user && (valid ? user : { ...user, password: null }), needsRehash };
   }
 }

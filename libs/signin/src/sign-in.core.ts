@@ -32,11 +32,12 @@ export interface CompletedSignIn {
 export interface FirstFactorPassed extends CompletedSignIn {
   user: Pick<User, 'id' | 'status' | 'emailVerifiedAt'> & { mfaEnabled: boolean };
   /**
-   * Runs once the account is known to be allowed in, before any transaction: settles the
-   * first factor's attempt limits (a password sign-in ends its failure streak) and prepares
-   * slow work for {@link alongside} (a rehash). Skipped when the sign-in is refused.
+   * Runs once the account's state is known, before any transaction: settles the first
+   * factor's attempt limits (a right password ends the failure streak; for a locked or
+   * unverified account the attempt is given back, it was no failure) and, when `allowed`,
+   * prepares slow work for {@link alongside} (a rehash).
    */
-  settle?: () => Promise<void>;
+  settle?: (allowed: boolean) => Promise<void>;
   /**
    * Writes that belong to this sign-in (a password rehash): in the session's transaction, or
    * on their own (no `tx`) when the sign-in stops at the MFA step.
@@ -84,8 +85,8 @@ export class SignInCore {
    */
   async afterFirstFactor(passed: FirstFactorPassed): Promise<SignInResult> {
     const blocker = signInBlocker(passed.user);
+    await passed.settle?.(blocker === null);
     if (blocker) return this.refuse(refusalOf(blocker), passed);
-    await passed.settle?.();
     if (passed.user.mfaEnabled) {
       await passed.alongside?.();
       const challenge = await this.challenges.issue({

@@ -38,7 +38,7 @@ describe('login of a user with a second factor', () => {
 
   const enrolledUser = async () => {
     const { id: userId, email } = await app.factory.create({ email: uniqueEmail('mfa') });
-    const { secret } = await enrolment.setup({ userId, password: GOOD_PASSWORD });
+    const { secret } = await enrolment.setup({ userId, password: GOOD_PASSWORD, client: CLIENT });
     const step = Math.floor(Date.now() / 30_000);
     await enrolment.confirm({ userId, code: totp(secret, step - 1) });
     return { email, userId, secret, step };

@@ -55,7 +55,11 @@ export class AdminUsersService {
    */
   async lock(userId: string, actorId: string): Promise<void> {
     await this.db.withTransaction(async (tx) => {
-      const outcome = await this.users.setStatus(userId, { status: 'locked', at: this.clock.now() }, tx);
+      const outcome = await this.users.setStatus(
+        userId,
+        { status: 'locked', at: this.clock.now() },
+        tx,
+      );
       if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
       await this.sessions.revokeAll(tx, { userId, reason: 'account_locked', actorId });
       if (outcome === 'changed') await this.events.emit(tx, 'user.locked', { userId, actorId });
@@ -70,7 +74,11 @@ export class AdminUsersService {
    */
   async unlock(userId: string, actorId: string): Promise<void> {
     await this.db.withTransaction(async (tx) => {
-      const outcome = await this.users.setStatus(userId, { status: 'active', at: this.clock.now() }, tx);
+      const outcome = await this.users.setStatus(
+        userId,
+        { status: 'active', at: this.clock.now() },
+        tx,
+      );
       if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
       if (outcome === 'changed') await this.events.emit(tx, 'user.unlocked', { userId, actorId });
     });

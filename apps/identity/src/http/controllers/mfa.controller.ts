@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { RecoveryCodeService, TotpEnrolmentService } from '@identity/mfa';
+import { TotpEnrolmentService } from '@identity/mfa';
 import { MfaStep } from '@identity/signin';
 import type { ClientContext } from '@identity/sessions';
 import type { Principal } from '@identity/tokens';
@@ -18,7 +18,7 @@ import {
 } from '../validation/mfa.schemas';
 import {
   type RecoveryCodesResponse,
-  toDisableProof,
+  toSecondFactorProof,
   toMfaStepInput,
   toRecoveryCodesResponse,
   toTotpSetupResponse,
@@ -34,7 +34,6 @@ export class MfaController {
   constructor(
     private readonly mfaStep: MfaStep,
     private readonly enrolment: TotpEnrolmentService,
-    private readonly recoveryCodes: RecoveryCodeService,
     private readonly tokens: TokenResponder,
   ) {}
 
@@ -61,11 +60,12 @@ export class MfaController {
   async setup(
     @Body(new ZodPipe(totpSetupBody)) body: z.infer<typeof totpSetupBody>,
     @CurrentPrincipal() principal: Principal,
+    @Client() client: ClientContext,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TotpSetupResponse> {
     res.setHeader('Cache-Control', 'no-store');
     return toTotpSetupResponse(
-      await this.enrolment.setup({ userId: principal.userId, password: body.password }),
+      await this.enrolment.setup({ userId: principal.userId, password: body.password, client }),
     );
   }
 
@@ -90,7 +90,7 @@ export class MfaController {
     @Body(new ZodPipe(totpDisableBody)) body: z.infer<typeof totpDisableBody>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    await this.enrolment.disable({ userId: principal.userId, ...toDisableProof(body) });
+    await this.enrolment.disable({ userId: principal.userId, proof: toSecondFactorProof(body) });
   }
 
   @Post('recovery-codes')
@@ -103,7 +103,10 @@ export class MfaController {
   ): Promise<RecoveryCodesResponse> {
     res.setHeader('Cache-Control', 'no-store');
     return toRecoveryCodesResponse(
-      await this.recoveryCodes.regenerate({ userId: principal.userId, code: body.code }),
+      await this.enrolment.regenerateRecoveryCodes({
+        userId: principal.userId,
+        proof: { code: body.code },
+      }),
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { DisableProof, MfaChallenge, TotpSetup } from '@identity/mfa';
+import type { MfaChallenge, SecondFactorProof, TotpSetup } from '@identity/mfa';
 import type { MfaStepInput } from '@identity/signin';
 
 /** Login's answer for a user with a second factor (API.md, `POST /auth/login`). */
@@ -45,7 +45,10 @@ export function toMfaStepInput(body: {
     : { mfaToken: body.mfa_token, recoveryCode: body.recovery_code ?? '' };
 }
 
-/** The disable body (validated: exactly one proof) as the enrolment takes it. */
-export function toDisableProof(body: { code?: string; password?: string }): DisableProof {
-  return body.code !== undefined ? { code: body.code } : { password: body.password ?? '' };
+/** A body with exactly one second factor (validated) as the MFA context takes it. */
+export function toSecondFactorProof(body: {
+  code?: string;
+  recovery_code?: string;
+}): SecondFactorProof {
+  return body.code !== undefined ? { code: body.code } : { recoveryCode: body.recovery_code ?? '' };
 }

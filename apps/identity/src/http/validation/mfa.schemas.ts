@@ -37,11 +37,12 @@ export const mfaVerifyBody = z
 export const totpSetupBody = z.object({ password }).strict();
 export const totpConfirmBody = z.object({ code: totpCode }).strict();
 
+/** A second factor, never the password alone (API.md: it may be what was stolen). */
 export const totpDisableBody = z
-  .object({ code: totpCode.optional(), password: password.optional() })
+  .object({ code: totpCode.optional(), recovery_code: recoveryCode.optional() })
   .strict()
-  .refine((b) => (b.code === undefined) !== (b.password === undefined), {
-    message: 'give exactly one of code and password',
+  .refine((b) => (b.code === undefined) !== (b.recovery_code === undefined), {
+    message: 'give exactly one of code and recovery_code',
     path: ['code'],
   });
 

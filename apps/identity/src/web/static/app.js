@@ -114,6 +114,10 @@ function signinPage() {
     await api('POST', '/auth/forgot-password', data);
     show('If an account exists for that address, a reset link is on its way.', true);
   });
+  onSubmit('resend', async (data) => {
+    await api('POST', '/auth/resend-verification', data);
+    show('If that address has an account to verify, a new link is on its way.', true);
+  });
 }
 
 async function accountPage() {
@@ -194,9 +198,20 @@ function resetPage() {
   });
 }
 
+function verifyPage() {
+  const token = new URLSearchParams(location.search).get('token') || '';
+  onSubmit('verify', async (data, form) => {
+    await api('POST', '/auth/verify-email', { token, password: data.password || '' });
+    form.reset();
+    form.hidden = true;
+    show('Your email address is verified. You can now sign in.', true);
+  });
+}
+
 const page = document.body.dataset.page;
 // Two-step verification on the account page: setup (password) → QR → first code → recovery
-// codes shown once; new recovery codes and turning it off need a current code (or password).
+// codes shown once; new recovery codes and turning it off need a current code (turning it off
+// also takes a recovery code; never the password alone).
 function mfaSection(enabled) {
   const $ = (id) => document.getElementById(id);
   const showCodes = (codes) => {
@@ -244,7 +259,7 @@ function mfaSection(enabled) {
     show('New recovery codes: the old ones no longer work.', true);
   });
   onSubmit('mfa-disable', async (data, form) => {
-    const body = data.code ? { code: data.code } : { password: data.password || '' };
+    const body = data.code ? { code: data.code } : { recovery_code: data.recovery_code || '' };
     await api('POST', '/auth/mfa/totp/disable', body);
     form.reset();
     $('mfa-codes').hidden = true;
@@ -256,3 +271,4 @@ function mfaSection(enabled) {
 if (page === 'signin') signinPage();
 else if (page === 'account') void accountPage();
 else if (page === 'reset') resetPage();
+else if (page === 'verify') verifyPage();
