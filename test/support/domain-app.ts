@@ -14,7 +14,6 @@ import { SignInModule } from '@identity/signin';
 import { TOKENS_ENTITIES } from '@identity/tokens';
 import { UserRepository } from '@identity/users';
 import { AUDIT_ENTITIES } from '@identity/audit';
-import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { MFA_ENTITIES } from '@identity/mfa';
 import { CountingPasswordHasher } from './counting-hasher';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -113,7 +112,6 @@ export async function startDomainApp(options: DomainTestAppOptions): Promise<Dom
       DatabaseModule.forRoot({
         entities: [
           ...AUDIT_ENTITIES,
-          ...DELIVERY_ENTITIES,
           ...SESSIONS_ENTITIES,
           ...TOKENS_ENTITIES,
           ...MFA_ENTITIES,

@@ -13,7 +13,7 @@ import { AccountsModule } from '@identity/accounts';
 import { AUDIT_ENTITIES, AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule, type EntityList } from '@identity/database';
-import { DELIVERY_ENTITIES } from '@identity/delivery';
+import { DeliveryModule } from '@identity/delivery';
 import { ClockModule, type Clock } from '@identity/kernel';
 import { KvModule } from '@identity/kv';
 import { MFA_ENTITIES, MfaModule } from '@identity/mfa';
@@ -46,7 +46,6 @@ const ENTITIES: EntityList = [
   ...SESSIONS_ENTITIES,
   ...TOKENS_ENTITIES,
   ...AUDIT_ENTITIES,
-  ...DELIVERY_ENTITIES,
   ...MFA_ENTITIES,
 ];
 
@@ -76,6 +75,7 @@ export class AppModule implements NestModule {
         DatabaseModule.forRoot({ entities: ENTITIES, migrations }),
         KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         AuditModule,
+        DeliveryModule,
         AccessModule,
         TokensModule,
         SessionsModule,
