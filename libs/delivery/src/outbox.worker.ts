@@ -79,7 +79,10 @@ const LEASE_SECONDS = 120;
  * stall the worker; it is shorter than the lease, so the row is not yet anyone else's.
  */
 const HANDLER_TIMEOUT_MS = 90_000;
-/** A cycle stops after this many full batches, so shutdown and other work get a turn. */
+/**
+ * A cycle stops after this many batches, so shutdown and other work get a turn; it then
+ * queues the next cycle at once if the last batch found rows.
+ */
 const MAX_BATCHES_PER_CYCLE = 10;
 /** Delivered rows are kept this long (for support questions), then purged. */
 const DELIVERED_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -87,9 +90,10 @@ const DELIVERED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /**
  * Drains the outbox: polls every `OUTBOX_POLL_INTERVAL_MS`, claims due rows with
  * `FOR UPDATE SKIP LOCKED` (any number of instances may run it) and hands each to the channel
- * registered for its kind. A failed attempt n is retried 5 s × 2^(n-1) later, until the row
- * is dead. Delivery is at least once: a crash between sending and recording the success
- * sends again after the lease.
+ * registered for its kind. A failed attempt is retried on the channel's schedule (mail: 5 s ×
+ * 2^(n-1); webhooks: the same with jitter), until the row is dead. Delivery is at least once:
+ * a crash between sending and recording the success sends again after the lease. Times come
+ * from the injected `Clock`.
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -192,6 +196,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private async cycle(): Promise<number> {
     const kinds = [...this.channels.keys()];
     let processed = 0;
+    let more = false;
     for (let batch = 0; batch < MAX_BATCHES_PER_CYCLE && !this.stopping; batch++) {
       const now = this.clock.now();
       const rows = await this.outbox.claimDue({
@@ -202,9 +207,14 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
       });
       await Promise.all(rows.map((row) => this.process(row)));
       processed += rows.length;
-      if (rows.length < BATCH_SIZE) break;
+      // A short batch does not mean the end: a delivery that was waiting behind one just
+      // sent (same receiver, same user) is due now. Only an empty claim does.
+      more = rows.length > 0;
+      if (!more) break;
     }
-    if (!this.stopping) await this.purgeIfDue();
+    if (this.stopping) return processed;
+    await this.purgeIfDue();
+    if (more) this.nudge();
     return processed;
   }
 
