@@ -48,7 +48,12 @@ describe('every emitted event type arrives signed and verifiable', () => {
       ['standard', standard],
       ['ocsf', ocsf],
     ] as const) {
-      const created = await endpoints.create({ url: receiver.url(), events: ['*'], format, actorId });
+      const created = await endpoints.create({
+        url: receiver.url(),
+        events: ['*'],
+        format,
+        actorId,
+      });
       secrets[format] = created.secret;
     }
   });
@@ -97,9 +102,7 @@ describe('every emitted event type arrives signed and verifiable', () => {
       const verified = new Webhook(secrets.ocsf).verify(req.body, headersOf(req));
       return verified as Record<string, unknown>;
     });
-    expect(
-      ocsfBodies.map((b) => (b.metadata as { event_code: string }).event_code).sort(),
-    ).toEqual(
+    expect(ocsfBodies.map((b) => (b.metadata as { event_code: string }).event_code).sort()).toEqual(
       emitted
         .filter((e) => !OCSF_NOT_SENT.includes(e.type))
         .map((e) => e.type)
