@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@identity/config';
+import type { Clock } from '@identity/kernel';
 import { startApp, type RunningApp } from '../../apps/identity/src/bootstrap/start-app';
 import { createTestDatabase, type TestDatabase } from './database';
 import { uniqueKvPrefix, TEST_REDIS_URL } from './kv';
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   redis?: boolean;
   /** Extra Nest modules mounted into the app (test controllers, DiscoveryModule). */
   extraModules?: Type[];
+  /** The time the app goes by (a ManualClock to move); the system clock by default. */
+  clock?: Clock;
 }
 
 /** Settings every test app gets: loopback, cheap argon2 (still the real one), real Postgres/Redis. */
@@ -82,6 +85,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const running = await startApp(config, {
     logStream: { write: (s: string) => logStream.write(s) },
     extraModules: options.extraModules,
+    clock: options.clock,
   });
   return {
     url: running.url,
