@@ -110,12 +110,7 @@ export async function startDomainApp(options: DomainTestAppOptions): Promise<Dom
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({
-        entities: [
-          ...AUDIT_ENTITIES,
-          ...SESSIONS_ENTITIES,
-          ...TOKENS_ENTITIES,
-          ...MFA_ENTITIES,
-        ],
+        entities: [...AUDIT_ENTITIES, ...SESSIONS_ENTITIES, ...TOKENS_ENTITIES, ...MFA_ENTITIES],
         migrations: [],
       }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix: uniqueKvPrefix(label) }),

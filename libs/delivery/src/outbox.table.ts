@@ -1,9 +1,4 @@
-import type {
-  ClaimedMessage,
-  OutboxKind,
-  OutboxMessage,
-  OutboxPayload,
-} from './outbox-message';
+import type { ClaimedMessage, OutboxKind, OutboxMessage, OutboxPayload } from './outbox-message';
 
 /**
  * The `outbox` table (migrations/1764000000000-initial-schema.ts, extended by

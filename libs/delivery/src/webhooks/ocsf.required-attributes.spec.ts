@@ -110,9 +110,7 @@ describe('the required-attribute check itself', () => {
     const valid = buildOcsfEvent(login!, product) as unknown as Record<string, unknown>;
     expect(ocsfViolations(valid)).toEqual([]);
     const { user: _user, service: _service, ...broken } = valid;
-    expect(
-      ocsfViolations({ ...broken, time: Math.floor(Date.now() / 1000), type_uid: 1 }),
-    ).toEqual(
+    expect(ocsfViolations({ ...broken, time: Math.floor(Date.now() / 1000), type_uid: 1 })).toEqual(
       expect.arrayContaining([
         'time is not a timestamp',
         'user is not a object',

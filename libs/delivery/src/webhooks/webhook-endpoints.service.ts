@@ -206,7 +206,10 @@ export class WebhookEndpointService {
       const url = checkTargetUrl(raw);
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
       if (!allowPrivate || isIP(host) !== 0) {
-        await resolveTarget(url, { allowPrivate, ...(this.dns.lookup && { lookup: this.dns.lookup }) });
+        await resolveTarget(url, {
+          allowPrivate,
+          ...(this.dns.lookup && { lookup: this.dns.lookup }),
+        });
       }
       return url.href;
     } catch (err) {

@@ -5,11 +5,7 @@ import type { Principal } from '@identity/tokens';
 import { CurrentPrincipal } from '../auth/principal';
 import { IdParam } from '../validation/id-param.pipe';
 import { ZodPipe } from '../validation/zod-body.pipe';
-import {
-  webhookBody,
-  webhookDeliveriesQuery,
-  webhookPatchBody,
-} from '../validation/admin.schemas';
+import { webhookBody, webhookDeliveriesQuery, webhookPatchBody } from '../validation/admin.schemas';
 import { AdminOnly } from './admin-access.decorator';
 import {
   type CreatedWebhookResponse,

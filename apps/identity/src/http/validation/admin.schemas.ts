@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { IDENTITY_EVENT_TYPES } from '@identity/audit';
-import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '@identity/delivery';
+import {
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_FORMATS,
+} from '@identity/delivery';
 import { isUuid } from '@identity/kernel';
 import { emailField } from './auth.schemas';
 
