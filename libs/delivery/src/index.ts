@@ -1,8 +1,10 @@
 /**
  * Delivery: the durable outbox (rows commit with the change that caused them, any number of
- * instances drain them with `FOR UPDATE SKIP LOCKED`, failures retry with doubling backoff)
- * and its channels (email), and the registry of webhook receivers (their target policy and
- * sealed secrets), their fan-out from the event bus and their delivery.
+ * instances drain them with `FOR UPDATE SKIP LOCKED` and a lease, failures retry with
+ * doubling backoff) and its channels: email, and webhooks for SOC/SIEM receivers (their
+ * registry with sealed secrets, the fan-out of events into deliveries in the emitting
+ * transaction, per-user ordering, signing, the SSRF-checked send, the operators' use cases
+ * and metrics).
  *
  * @example
  * await db.withTransaction(async (tx) => {
