@@ -49,8 +49,7 @@ export default tseslint.config(
   {
     // Where TypeORM itself is the subject: the database lib, the migrations, and tests that build
     // a DataSource of their own (migration and append-only tests, test databases).
-    // TODO(issue 14): libs/delivery's outbox leaves TypeORM with the webhook delivery work.
-    files: ['libs/database/src/**/*.ts', 'migrations/**/*.ts', 'test/**/*.ts', 'libs/*/test/**/*.ts', 'libs/delivery/src/**/*.ts'],
+    files: ['libs/database/src/**/*.ts', 'migrations/**/*.ts', 'test/**/*.ts', 'libs/*/test/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: LIB_BOUNDARIES }] },
   },
   {

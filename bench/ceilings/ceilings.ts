@@ -15,6 +15,7 @@ export const CEILINGS_OF: Record<ScenarioName, CeilingName[]> = {
   me: ['express'],
   verify: ['grpc-jose', 'grpc-echo', 'jose'],
   push: [],
+  webhook: [],
 };
 
 export interface CeilingResult {

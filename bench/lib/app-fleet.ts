@@ -105,6 +105,8 @@ export class AppFleet {
       ARGON2_PARALLELISM: String(c.argon2.parallelism),
       ARGON2_CONCURRENCY: String(c.argon2.concurrency),
       AUTH_PER_IP_PER_MINUTE: BENCH_AUTH_PER_IP_PER_MINUTE,
+      // The webhook scenario's receiver listens on 127.0.0.1, which production refuses.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       LOG_LEVEL: c.logLevel,
       // As the production image runs (heap cap, malloc arenas); --app-node-flags add to it.
       ...PRODUCTION_RUNTIME_ENV,

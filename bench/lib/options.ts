@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['login', 'refresh', 'me', 'verify', 'push'] as const;
+export const SCENARIOS = ['login', 'refresh', 'me', 'verify', 'push', 'webhook'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Everything a run is told; `npm run bench -- --help` lists the flags. */
@@ -33,7 +33,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [options]
-  --scenario <name>   login, refresh, me, verify, push (repeat or comma-separate; default all)
+  --scenario <name>   login, refresh, me, verify, push, webhook (repeat or comma-separate; default all)
   --duration <s>      measured seconds per scenario (default 20)
   --warmup <s>        unmeasured seconds before each (default 3)
   --ceiling <s>       seconds per ceiling (default 10)

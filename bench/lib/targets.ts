@@ -20,6 +20,7 @@ export const RATIO_CEILING: Record<ScenarioName, CeilingName | null> = {
   me: 'express',
   verify: 'grpc-jose',
   push: null,
+  webhook: null,
 };
 
 /** The issue's targets for one scenario, checked against its outcome and the ceilings. */
@@ -89,6 +90,15 @@ export function checkTargets(
         met: load.latency.p99 < 100,
       });
       break;
+    case 'webhook': {
+      const at100 = (outcome.details?.at100 as { latency?: { p99: number } } | undefined)?.latency;
+      checks.push({
+        target: 'p99 commit → 2xx < 1 s at 100 events/s',
+        measured: at100 ? `${at100.p99} ms` : 'not measured',
+        met: at100 !== undefined && at100.p99 < 1000,
+      });
+      break;
+    }
   }
   const problems = load.errors + Object.values(outcome.checks).reduce((a, b) => a + b, 0);
   checks.push(

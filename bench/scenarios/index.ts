@@ -4,6 +4,7 @@ import { pushScenario } from './push';
 import { refreshScenario } from './refresh';
 import type { Scenario } from './scenario';
 import { verifyScenario } from './verify';
+import { webhookScenario } from './webhook';
 
 /** Every scenario, in the order a full run measures them. */
 export const SCENARIO_LIST: readonly Scenario[] = [
@@ -12,4 +13,5 @@ export const SCENARIO_LIST: readonly Scenario[] = [
   meScenario,
   verifyScenario,
   pushScenario,
+  webhookScenario,
 ];

@@ -1,9 +1,10 @@
 /**
  * The bench harness (`npm run bench`, bench/README.md) still starts and runs: every ceiling
- * and every scenario (login, refresh, me, verify, push) for about a second against the real
- * app, with cheap argon2 and small counts. The figures of such a run mean nothing; what is
- * checked is that each scenario completed operations, with no errors and clean checks (no
- * double rotation, no missed or stray push), and wrote its result file.
+ * and every scenario (login, refresh, me, verify, push, webhook) for about a second against
+ * the real app, with cheap argon2 and small counts. The figures of such a run mean nothing;
+ * what is checked is that each scenario completed operations, with no errors and clean
+ * checks (no double rotation, no missed or stray push, no missed or badly signed webhook),
+ * and wrote its result file.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { TEST_PG_ADMIN_URL, TEST_REDIS_URL } from '@identity/testing';
 import { testBuildDir } from '../support/process';
 
 const ROOT = join(__dirname, '../..');
-const SCENARIOS = ['login', 'refresh', 'me', 'verify', 'push'];
+const SCENARIOS = ['login', 'refresh', 'me', 'verify', 'push', 'webhook'];
 
 interface ScenarioFile {
   scenario: string;

@@ -7,6 +7,10 @@
 import request from 'supertest';
 import { login, MailCatcher, registerVerified } from '@identity/testing';
 import { startTestApp, type TestApp } from '../support/app';
+import { ManualClock } from '../support/clock';
+
+/** The app's time: lifetimes are crossed by moving it. */
+const clock = new ManualClock();
 
 describe('refresh rotation and reuse detection', () => {
   let app: TestApp;
@@ -14,6 +18,7 @@ describe('refresh rotation and reuse detection', () => {
   beforeAll(async () => {
     const port = await mail.start();
     app = await startTestApp({
+      clock,
       label: 'refresh_reuse',
       env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
     });
@@ -90,24 +95,17 @@ describe('refresh rotation and reuse detection', () => {
   it('a family past its absolute lifetime answers refresh_invalid', async () => {
     const creds = await registerVerified(app.url, mail);
     const s = await login(app.url, creds);
-    const { Database } = await import('@identity/database');
-    await app.running.app
-      .get(Database)
-      .manager.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
-        s.sessionId,
-      ]);
-    expect((await refresh(s.refreshToken)).body.code).toBe('refresh_invalid');
+    clock.advance(app.config.sessions.refreshTtl - 1);
+    const last = await refresh(s.refreshToken);
+    expect(last.status).toBe(200);
+    clock.advance(1);
+    expect((await refresh(last.body.refresh_token as string)).body.code).toBe('refresh_invalid');
   });
 
   it('an idle family answers refresh_invalid', async () => {
     const creds = await registerVerified(app.url, mail);
     const s = await login(app.url, creds);
-    const { Database } = await import('@identity/database');
-    await app.running.app
-      .get(Database)
-      .manager.query(`UPDATE sessions SET last_used_at = now() - interval '8 days' WHERE id = $1`, [
-        s.sessionId,
-      ]);
+    clock.advance(app.config.sessions.idleTtl + 1);
     expect((await refresh(s.refreshToken)).body.code).toBe('refresh_invalid');
   });
 });

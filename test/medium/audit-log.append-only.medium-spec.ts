@@ -13,7 +13,7 @@ describe('audit_log is append-only', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('audit_append_only');
-    ds = createDataSource({ url: db.url, poolSize: 2, entities: [], migrations: [] });
+    ds = createDataSource({ url: db.url, poolSize: 2, migrations: [] });
     await ds.initialize();
     await ds.query(
       `INSERT INTO audit_log (type, metadata, prev_hash, hash) VALUES ('user.registered', '{}', 'genesis', 'h1')`,

@@ -13,7 +13,7 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('migrations', { empty: true });
-    ds = createDataSource({ url: db.url, poolSize: 2, entities: [], migrations });
+    ds = createDataSource({ url: db.url, poolSize: 2, migrations });
     await ds.initialize();
   });
   afterAll(async () => {

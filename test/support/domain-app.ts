@@ -11,7 +11,6 @@ import { MfaModule } from '@identity/mfa';
 import { PasswordHasher } from '@identity/passwords';
 import { SignInModule } from '@identity/signin';
 import { UserRepository } from '@identity/users';
-import { DELIVERY_ENTITIES } from '@identity/delivery';
 import { CountingPasswordHasher } from './counting-hasher';
 import { createTestDatabase, type TestDatabase } from './database';
 import { UserFactory } from './factories';
@@ -106,10 +105,7 @@ export async function startDomainApp(options: DomainTestAppOptions): Promise<Dom
     imports: [
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
-      DatabaseModule.forRoot({
-        entities: [...DELIVERY_ENTITIES],
-        migrations: [],
-      }),
+      DatabaseModule.forRoot({ migrations: [] }),
       KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix: uniqueKvPrefix(label) }),
       AuditModule,
       AccessModule,

@@ -35,7 +35,6 @@ export default async function globalSetup(): Promise<void> {
   const ds = createDataSource({
     url: databaseUrl(templateDb()),
     poolSize: 1,
-    entities: [],
     migrations,
   });
   await ds.initialize();

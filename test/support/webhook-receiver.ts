@@ -5,8 +5,11 @@ import type { TLSSocket } from 'node:tls';
 
 /** How the receiver answers a request. */
 export type ReceiverReply =
-  /** Answer this status (and body); with `keepOpen` the response never ends after the body. */
-  | { status: number; body?: string; keepOpen?: boolean }
+  /**
+   * Answer this status (and body), after `delayMs` if given; with `keepOpen` the response
+   * never ends after the body.
+   */
+  | { status: number; body?: string; keepOpen?: boolean; delayMs?: number }
   /** Read the request, then never answer (the sender's timeout must fire). */
   | { hang: true }
   /** Answer a redirect to `location` (302 unless told otherwise). */
@@ -34,6 +37,8 @@ export interface ReceivedRequest {
 export interface WebhookReceiverOptions {
   /** Serve https with this key and certificate instead of plain http. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Listen on this port (e.g. to come back where a stopped receiver was); default: any free. */
+  port?: number;
 }
 
 /**
@@ -81,14 +86,18 @@ export class WebhookReceiver {
           res.writeHead(reply.status ?? 302, { location: reply.redirect }).end();
           return;
         }
-        res.writeHead(reply.status, { 'content-type': 'text/plain' });
-        if (reply.keepOpen) res.write(reply.body ?? '');
-        else res.end(reply.body ?? '');
+        const answer = () => {
+          res.writeHead(reply.status, { 'content-type': 'text/plain' });
+          if (reply.keepOpen) res.write(reply.body ?? '');
+          else res.end(reply.body ?? '');
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
     });
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
@@ -144,4 +153,21 @@ export class WebhookReceiver {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
+}
+
+/** A request's Standard Webhooks headers, as `Webhook.verify` (standardwebhooks) takes them. */
+export function webhookHeaders(request: Pick<ReceivedRequest, 'headers'>): {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+} {
+  const one = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : (value ?? '');
+  };
+  return {
+    'webhook-id': one('webhook-id'),
+    'webhook-timestamp': one('webhook-timestamp'),
+    'webhook-signature': one('webhook-signature'),
+  };
 }

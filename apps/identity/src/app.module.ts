@@ -12,8 +12,8 @@ import { AccessModule } from '@identity/access';
 import { AccountsModule } from '@identity/accounts';
 import { AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
-import { DatabaseModule, type EntityList } from '@identity/database';
-import { DELIVERY_ENTITIES } from '@identity/delivery';
+import { DatabaseModule } from '@identity/database';
+import { DeliveryModule } from '@identity/delivery';
 import { ClockModule, type Clock } from '@identity/kernel';
 import { KvModule } from '@identity/kv';
 import { MfaModule } from '@identity/mfa';
@@ -43,8 +43,6 @@ import { ProblemDetailsFilter } from './http/problem/problem-details.filter';
 import { WebController } from './web/web.controller';
 import { SessionsSocketModule } from './ws/sessions-socket.module';
 
-/** Every TypeORM entity of every lib, handed to the one DataSource. */
-const ENTITIES: EntityList = [...DELIVERY_ENTITIES];
 
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); default stdout. */
@@ -69,9 +67,10 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         ClockModule.forRoot(options.clock),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
-        DatabaseModule.forRoot({ entities: ENTITIES, migrations }),
+        DatabaseModule.forRoot({ migrations }),
         KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         AuditModule,
+        DeliveryModule,
         AccessModule,
         TokensModule,
         SessionsModule,

@@ -16,7 +16,6 @@ async function migrate(): Promise<void> {
   const ds = createDataSource({
     url: embedded?.url ?? config.database.url ?? '',
     poolSize: 1,
-    entities: [],
     migrations,
     applicationName: 'identity-migrate',
   });

@@ -73,6 +73,21 @@ export interface IdentityEventMap {
   'role.deleted': EventBase & { role: string; actorId?: string };
   'webhook.created': EventBase & { webhookId: string; actorId?: string };
   'webhook.deleted': EventBase & { webhookId: string; actorId?: string };
+  /** A receiver's url, events, format or enabled flag changed: `changes` names which. */
+  'webhook.updated': EventBase & {
+    webhookId: string;
+    actorId?: string;
+    changes: ('url' | 'events' | 'format' | 'enabled')[];
+    enabled: boolean;
+  };
+  /** A receiver got a new secret; the previous one keeps signing until `previousValidUntil`. */
+  'webhook.secret_rotated': EventBase & {
+    webhookId: string;
+    actorId?: string;
+    previousValidUntil: string;
+  };
+  /** An admin asked for a test delivery; it goes to that receiver only, as `webhook.test`. */
+  'webhook.test': EventBase & { webhookId: string; actorId?: string };
 }
 
 export type IdentityEventType = keyof IdentityEventMap;
@@ -101,6 +116,9 @@ export const IDENTITY_EVENT_TYPES = [
   'role.deleted',
   'webhook.created',
   'webhook.deleted',
+  'webhook.updated',
+  'webhook.secret_rotated',
+  'webhook.test',
 ] as const satisfies readonly IdentityEventType[];
 
 // `satisfies` alone lets a type missing from the list slip through; this makes it a type error.

@@ -1,14 +1,11 @@
-import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 /** A migration class as TypeORM takes it. */
 export type MigrationClass = new () => object;
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export type EntityList = MixedList<Function | string | EntitySchema>;
 
 export interface DataSourceOptions {
   url: string;
   poolSize: number;
-  entities: EntityList;
   migrations: MigrationClass[];
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
@@ -19,7 +16,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: options.entities,
+    // No entities: repositories write SQL through `Database`.
+    entities: [],
     migrations: options.migrations,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

@@ -12,7 +12,6 @@ import { APP_CONFIG, type AppConfig } from '@identity/config';
 import {
   createDataSource,
   runMigrations,
-  type EntityList,
   type MigrationClass,
 } from './data-source';
 import { Database } from './database';
@@ -56,7 +55,7 @@ function describeUrl(url: string): string {
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { entities?: EntityList; migrations: MigrationClass[] }): DynamicModule {
+  static forRoot(options: { migrations: MigrationClass[] }): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
@@ -82,7 +81,6 @@ export class DatabaseModule {
               url: embedded?.url ?? config.database.url ?? '',
               // PGlite is one Postgres session: one connection, or transactions would interleave.
               poolSize: embedded ? 1 : config.database.poolSize,
-              entities: options.entities ?? [],
               migrations: options.migrations,
             });
             await ds.initialize();

@@ -27,11 +27,6 @@ export class Database {
 
   constructor(readonly dataSource: DataSource) {}
 
-  /** @deprecated for repositories not yet moved to {@link query}/{@link execute}. */
-  get manager(): EntityManager {
-    return this.dataSource.manager;
-  }
-
   /** The rows of one statement (`SELECT`, or `INSERT/UPDATE/DELETE ... RETURNING`). */
   async query<R>(sql: string, params: readonly unknown[] = [], tx?: Tx): Promise<R[]> {
     return (await this.execute<R>(sql, params, tx)).rows;

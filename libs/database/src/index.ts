@@ -4,7 +4,6 @@ export {
   createDataSource,
   runMigrations,
   type MigrationClass,
-  type EntityList,
 } from './data-source';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation } from './pg-errors';

@@ -1,18 +1,26 @@
 import { Module } from '@nestjs/common';
 import { EmailService } from './email.service';
 import { Mailer } from './mailer';
-import { OutboxEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxWorker } from './outbox.worker';
+import { webhookSenderProvider, WebhookChannel } from './webhooks/webhook-channel';
+import { WebhookDeliveryService } from './webhooks/webhook-deliveries.service';
+import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository';
+import { WEBHOOK_DNS, type WebhookDns } from './webhooks/webhook-dns';
 import { WebhookEndpointRepository } from './webhooks/webhook-endpoint.repository';
 import { WebhookEndpointService } from './webhooks/webhook-endpoints.service';
+import { WebhookFanOut } from './webhooks/webhook-fan-out';
+import { WebhookMetrics } from './webhooks/webhook-metrics';
+import { WebhookSubscriptions } from './webhooks/webhook-subscriptions';
 
-/** Entities of this context, for `DatabaseModule.forRoot({ entities })`. */
-export const DELIVERY_ENTITIES = [OutboxEntity];
+/** The system resolver (see `WEBHOOK_DNS`). */
+const SYSTEM_DNS: WebhookDns = {};
 
 /**
- * The durable outbox, its worker, the email channel and the registry of webhook receivers.
- * Needs the global `ConfigModule`, `DatabaseModule` and `AuditModule` (the `EventBus`).
+ * The durable outbox, its worker and its channels (email, webhooks), the webhook registry
+ * and the fan-out of events to receivers. Needs the global `ConfigModule`, `ClockModule`,
+ * `DatabaseModule`, `KvModule` (receiver changes cross instances on its pub/sub) and
+ * `AuditModule` (the `EventBus`).
  */
 @Module({
   providers: [
@@ -20,9 +28,24 @@ export const DELIVERY_ENTITIES = [OutboxEntity];
     OutboxWorker,
     Mailer,
     EmailService,
+    { provide: WEBHOOK_DNS, useValue: SYSTEM_DNS },
+    webhookSenderProvider,
     WebhookEndpointRepository,
+    WebhookDeliveryRepository,
+    WebhookSubscriptions,
+    WebhookMetrics,
+    WebhookChannel,
+    WebhookFanOut,
     WebhookEndpointService,
+    WebhookDeliveryService,
   ],
-  exports: [EmailService, OutboxWorker, OutboxRepository, WebhookEndpointService],
+  exports: [
+    EmailService,
+    OutboxWorker,
+    OutboxRepository,
+    WebhookEndpointService,
+    WebhookDeliveryService,
+    WebhookMetrics,
+  ],
 })
 export class DeliveryModule {}

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { SecretBox } from '@identity/crypto';
-import { Database } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
+import { Clock } from '@identity/kernel';
 import { DeliveryError } from './delivery.errors';
 import {
   EMAIL_TEMPLATES,
@@ -12,7 +12,7 @@ import {
   renderEmail,
 } from './email.templates';
 import { Mailer } from './mailer';
-import type { OutboxPayload } from './outbox.entity';
+import type { OutboxPayload } from './outbox-message';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxWorker } from './outbox.worker';
 
@@ -40,6 +40,7 @@ export class EmailService implements OnModuleInit {
     private readonly worker: OutboxWorker,
     private readonly db: Database,
     private readonly mailer: Mailer,
+    private readonly clock: Clock,
     @InjectConfig() config: AppConfig,
   ) {
     this.box = new SecretBox(config.secrets.keyEncryptionKey);
@@ -52,18 +53,18 @@ export class EmailService implements OnModuleInit {
   }
 
   /**
-   * Queues one mail with the change that causes it: pass the manager of the caller's
-   * transaction (or `Database.manager` outside one). Nothing is sent if that transaction
+   * Queues one mail with the change that causes it: pass the caller's transaction (or
+   * `Database.manager` outside one). Nothing is sent if that transaction
    * rolls back; once it commits, the worker is nudged so the mail leaves at once.
    *
    * The whole message (address, template, token) is sealed with the key-encryption key
    * before it is stored: emailed links are live credentials, and whoever can read the
    * database (a replica, a backup, a support query) must not harvest them from pending rows.
    */
-  async queue(manager: EntityManager, message: EmailMessage): Promise<void> {
+  async queue(tx: Tx, message: EmailMessage): Promise<void> {
     const sealed = this.box.encrypt(JSON.stringify(message), EMAIL_AAD);
-    await this.outbox.enqueue(manager, { kind: 'email', payload: { sealed } });
-    this.db.afterCommit(manager, () => this.worker.nudge());
+    await this.outbox.enqueue({ kind: 'email', payload: { sealed }, now: this.clock.now() }, tx);
+    this.db.afterCommit(tx, () => this.worker.nudge());
   }
 
   /** The `email` channel: opens the payload, renders the template and sends it. */

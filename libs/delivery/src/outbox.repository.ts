@@ -1,188 +1,203 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
-import { Database } from '@identity/database';
-import { OutboxEntity, type OutboxKind, type OutboxPayload } from './outbox.entity';
+import { Database, type Tx } from '@identity/database';
+import type { ClaimedMessage, OutboxKind, OutboxMessage, OutboxPayload } from './outbox-message';
+import {
+  type ClaimedRow,
+  OUTBOX_COLUMNS,
+  type OutboxRow,
+  toClaimedMessage,
+  toOutboxMessage,
+} from './outbox.table';
 
 /** What replaces a payload that must not outlive its delivery (see `markDelivered`). */
 export const REDACTED_PAYLOAD: OutboxPayload = { redacted: true };
 
-/** Column names as `claimDue`'s raw `RETURNING` hands them back. */
-interface OutboxRow {
-  id: string;
-  kind: OutboxKind;
-  payload: OutboxPayload;
-  attempts: number;
-  next_attempt_at: Date;
-  last_error: string | null;
-  created_at: Date;
-  delivered_at: Date | null;
-  dead_at: Date | null;
-}
-
 /**
- * Claims due rows and pushes them out of reach for a lease, in one statement (so one short
- * transaction): the CTE's `FOR UPDATE SKIP LOCKED` lets any number of instances drain the
- * table without two of them taking the same row, and the lease keeps a row away from other
- * instances while this one sends, yet brings it back if this one crashes mid-send.
+ * Claims due rows and leases them, in one statement (so one short transaction): the CTE's
+ * `FOR UPDATE SKIP LOCKED` lets any number of instances drain the table without two of them
+ * taking the same row, and the lease keeps a row away from other instances while this one
+ * sends, yet brings it back if this one crashes mid-send.
+ *
+ * Webhook rows are claimed only while their receiver is enabled, and only when no earlier
+ * row (lower id) to the same receiver about the same user is still pending: that is what
+ * keeps each user's events in order at each receiver. The probe is answered from
+ * `ix_outbox_webhook_order`. The receiver's current URL and sealed secrets come back with
+ * the row, so every attempt goes where, and is signed as, the receiver is configured now.
  */
 const CLAIM_DUE_SQL = `
   WITH due AS (
-    SELECT id FROM outbox
-     WHERE next_attempt_at <= now() AND delivered_at IS NULL AND dead_at IS NULL
-       AND kind = ANY($2::text[])
-     ORDER BY next_attempt_at
-     LIMIT $1
-       FOR UPDATE SKIP LOCKED
+    SELECT o.id, o.endpoint_id
+      FROM outbox o
+      LEFT JOIN webhook_endpoints e ON e.id = o.endpoint_id
+     WHERE o.delivered_at IS NULL AND o.dead_at IS NULL
+       AND o.next_attempt_at <= $1
+       AND (o.leased_until IS NULL OR o.leased_until <= $1)
+       AND o.kind = ANY($2::text[])
+       AND (o.endpoint_id IS NULL OR e.enabled)
+       AND (o.order_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM outbox p
+              WHERE p.endpoint_id = o.endpoint_id AND p.order_key = o.order_key
+                AND p.id < o.id AND p.delivered_at IS NULL AND p.dead_at IS NULL))
+     ORDER BY o.next_attempt_at, o.id
+     LIMIT $3
+       FOR UPDATE OF o SKIP LOCKED
   )
   UPDATE outbox o
-     SET next_attempt_at = now() + make_interval(secs => $3)
+     SET leased_until = $4
     FROM due
+    LEFT JOIN webhook_endpoints e ON e.id = due.endpoint_id
    WHERE o.id = due.id
-  RETURNING o.*`;
+  RETURNING ${OUTBOX_COLUMNS},
+            e.url AS receiver_url, e.secret_enc AS receiver_secret_enc,
+            e.previous_secret_enc AS receiver_previous_secret_enc,
+            e.previous_secret_expires_at AS receiver_previous_secret_expires_at`;
 
-/** The durable outbox: rows commit with the change that caused them, workers drain them. */
+/**
+ * Records a failed attempt. A webhook row's later rows for the same receiver and user cannot
+ * go before it anyway; their due time moves to its retry time too, so the claim does not
+ * walk over a growing backlog of rows that are due but blocked while a receiver is down.
+ */
+const MARK_FAILED_SQL = `
+  WITH failed AS (
+    UPDATE outbox
+       SET attempts = $2, last_error = $3, last_status_code = $4, next_attempt_at = $5,
+           leased_until = NULL
+     WHERE id = $1 AND delivered_at IS NULL AND dead_at IS NULL
+    RETURNING id, endpoint_id, order_key
+  )
+  UPDATE outbox f
+     SET next_attempt_at = GREATEST(f.next_attempt_at, $5)
+    FROM failed
+   WHERE failed.order_key IS NOT NULL
+     AND f.endpoint_id = failed.endpoint_id AND f.order_key = failed.order_key
+     AND f.id > failed.id AND f.delivered_at IS NULL AND f.dead_at IS NULL`;
+
+/** The queue's mechanics: rows commit with the change that caused them, workers drain them. */
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Adds a pending row, due now. Pass the manager of the caller's transaction so the row
-   * commits (or rolls back) with the change it announces. Returns the row id.
+   * Adds a pending row, due at `now`. Pass the caller's transaction so the row commits (or
+   * rolls back) with the change it announces. Returns the row id.
    */
   async enqueue(
-    manager: EntityManager | undefined,
-    entry: { kind: OutboxKind; payload: OutboxPayload },
+    entry: { kind: OutboxKind; payload: OutboxPayload; now: Date },
+    tx?: Tx,
   ): Promise<string> {
-    const result = await this.repo(manager).insert({
-      kind: entry.kind,
-      payload: asJsonb(entry.payload),
-    });
-    const id = (result.identifiers[0] as { id?: unknown } | undefined)?.id;
-    return String(id);
+    const row = await this.db.one<{ id: string }>(
+      `INSERT INTO outbox (kind, payload, next_attempt_at, created_at)
+       VALUES ($1, $2::jsonb, $3, $3)
+       RETURNING id::text AS id`,
+      [entry.kind, JSON.stringify(entry.payload), entry.now],
+      tx,
+    );
+    if (!row) throw new Error('insert into outbox returned no row');
+    return row.id;
   }
 
   /**
    * Claims up to `limit` due pending rows of the given kinds (oldest due first) and leases
-   * them for `leaseSeconds`; see {@link CLAIM_DUE_SQL}. Always runs on its own connection,
-   * never inside a caller's transaction: the claim must commit at once to be seen by others.
+   * them until `leaseUntil`; see {@link CLAIM_DUE_SQL}. Runs on its own connection, never
+   * inside a caller's transaction: the claim must commit at once to be seen by others.
    */
   async claimDue(options: {
+    now: Date;
+    leaseUntil: Date;
     limit: number;
-    leaseSeconds: number;
     kinds: readonly OutboxKind[];
-  }): Promise<OutboxEntity[]> {
+  }): Promise<ClaimedMessage[]> {
     if (options.kinds.length === 0 || options.limit <= 0) return [];
-    const runner = this.db.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(
-        CLAIM_DUE_SQL,
-        [options.limit, options.kinds, options.leaseSeconds],
-        true,
-      );
-      return (result.records as OutboxRow[]).map(toEntity).sort((a, b) => compareIds(a.id, b.id));
-    } finally {
-      await runner.release();
-    }
+    const rows = await this.db.query<ClaimedRow>(CLAIM_DUE_SQL, [
+      options.now,
+      options.kinds,
+      options.limit,
+      options.leaseUntil,
+    ]);
+    return rows.map(toClaimedMessage).sort((a, b) => compareIds(a.id, b.id));
   }
 
   /**
    * Marks a row delivered (counting the successful attempt). With `redact`, the payload is
    * replaced by {@link REDACTED_PAYLOAD} in the same statement, for channels whose payload
-   * must not outlive its use (mail with live links).
+   * must not outlive its use (mail with live links). A row given up on meanwhile (a receiver
+   * disabled while its attempt was on the wire) is delivered all the same: it was.
    */
-  async markDelivered(id: string, options: { redact?: boolean } = {}): Promise<void> {
-    await this.repo()
-      .createQueryBuilder()
-      .update()
-      .set({
-        attempts: () => 'attempts + 1',
-        deliveredAt: () => 'now()',
-        ...(options.redact ? { payload: asJsonb(REDACTED_PAYLOAD) } : {}),
-      })
-      .where('id = :id AND delivered_at IS NULL AND dead_at IS NULL', { id })
-      .execute();
+  async markDelivered(
+    id: string,
+    outcome: { now: Date; statusCode?: number; redact?: boolean },
+  ): Promise<void> {
+    await this.db.execute(
+      `UPDATE outbox
+          SET attempts = attempts + 1, delivered_at = $2, dead_at = NULL, leased_until = NULL,
+              last_status_code = COALESCE($3, last_status_code)
+              ${outcome.redact ? ', payload = $4::jsonb' : ''}
+        WHERE id = $1 AND delivered_at IS NULL`,
+      [
+        id,
+        outcome.now,
+        outcome.statusCode ?? null,
+        ...(outcome.redact ? [JSON.stringify(REDACTED_PAYLOAD)] : []),
+      ],
+    );
   }
 
   /**
-   * Records a failed attempt: the attempt count, a short error and when to try again. The
-   * retry time is computed by Postgres (`now() + delay`), the same clock `claimDue` compares
-   * with, so clock skew between instances does not shift the schedule.
+   * Records a failed attempt: the attempt count, a short error, the HTTP status if any, and
+   * when to try again (see {@link MARK_FAILED_SQL}).
    */
   async markFailed(
     id: string,
-    failure: { attempts: number; retryInMs: number; error: string },
+    failure: { attempts: number; error: string; statusCode?: number; nextAttemptAt: Date },
   ): Promise<void> {
-    await this.repo()
-      .createQueryBuilder()
-      .update()
-      .set({
-        attempts: failure.attempts,
-        lastError: failure.error,
-        nextAttemptAt: () => 'now() + make_interval(secs => :retrySeconds)',
-      })
-      .where('id = :id AND delivered_at IS NULL AND dead_at IS NULL', { id })
-      .setParameter('retrySeconds', failure.retryInMs / 1000)
-      .execute();
+    await this.db.execute(MARK_FAILED_SQL, [
+      id,
+      failure.attempts,
+      failure.error,
+      failure.statusCode ?? null,
+      failure.nextAttemptAt,
+    ]);
   }
 
   /** Gives up on a row: it is never claimed again. `redact` as in {@link markDelivered}. */
   async markDead(
     id: string,
-    failure: { attempts: number; error: string; redact?: boolean },
+    failure: { attempts: number; error: string; statusCode?: number; now: Date; redact?: boolean },
   ): Promise<void> {
-    await this.repo()
-      .createQueryBuilder()
-      .update()
-      .set({
-        attempts: failure.attempts,
-        lastError: failure.error,
-        deadAt: () => 'now()',
-        ...(failure.redact ? { payload: asJsonb(REDACTED_PAYLOAD) } : {}),
-      })
-      .where('id = :id AND delivered_at IS NULL AND dead_at IS NULL', { id })
-      .execute();
+    await this.db.execute(
+      `UPDATE outbox
+          SET attempts = $2, last_error = $3, last_status_code = $4, dead_at = $5,
+              leased_until = NULL
+              ${failure.redact ? ', payload = $6::jsonb' : ''}
+        WHERE id = $1 AND delivered_at IS NULL AND dead_at IS NULL`,
+      [
+        id,
+        failure.attempts,
+        failure.error,
+        failure.statusCode ?? null,
+        failure.now,
+        ...(failure.redact ? [JSON.stringify(REDACTED_PAYLOAD)] : []),
+      ],
+    );
   }
 
   /** Deletes rows delivered before `olderThan`, in one statement. Returns how many. */
   async purgeDelivered(olderThan: Date): Promise<number> {
-    const result = await this.repo()
-      .createQueryBuilder()
-      .delete()
-      .where('delivered_at < :olderThan', { olderThan })
-      .execute();
-    return result.affected ?? 0;
+    const { affected } = await this.db.execute(`DELETE FROM outbox WHERE delivered_at < $1`, [
+      olderThan,
+    ]);
+    return affected;
   }
 
   /** One row by id, whatever its state (operations and tests). */
-  async findById(id: string, manager?: EntityManager): Promise<OutboxEntity | null> {
-    return this.repo(manager).findOneBy({ id });
+  async findById(id: string, tx?: Tx): Promise<OutboxMessage | null> {
+    const row = await this.db.one<OutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.id = $1`,
+      [id],
+      tx,
+    );
+    return row && toOutboxMessage(row);
   }
-
-  private repo(manager?: EntityManager): Repository<OutboxEntity> {
-    return (manager ?? this.db.manager).getRepository(OutboxEntity);
-  }
-}
-
-/**
- * TypeORM's deep-partial type cannot express "any JSON object" (its `unknown` maps to `{}`),
- * so a payload is widened to the loose form; the driver serialises jsonb with JSON.stringify.
- */
-function asJsonb(payload: OutboxPayload): QueryDeepPartialEntity<OutboxPayload> {
-  return payload;
-}
-
-function toEntity(row: OutboxRow): OutboxEntity {
-  return Object.assign(new OutboxEntity(), {
-    id: String(row.id),
-    kind: row.kind,
-    payload: row.payload,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    deliveredAt: row.delivered_at,
-    deadAt: row.dead_at,
-  });
 }
 
 /** Orders bigint ids given as strings (insertion order, as far as identity values go). */

@@ -5,33 +5,65 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
+import { Clock } from '@identity/kernel';
 import { DeliveryError, describeDeliveryError } from './delivery.errors';
-import type { OutboxEntity, OutboxKind, OutboxPayload } from './outbox.entity';
+import type { ClaimedMessage, OutboxKind, OutboxPayload } from './outbox-message';
 import { OutboxRepository } from './outbox.repository';
-import { decideRetry } from './outbox.retry';
+import { decideRetry, type RetryDecision } from './outbox.retry';
 
 /** Which row a handler is sending; `id` is stable across retries (an idempotency key). */
 export interface OutboxDeliveryContext {
   id: string;
   /** 1 for the first try. */
   attempt: number;
+  /** The claimed row, with its webhook receiver's current settings when it has one. */
+  message: ClaimedMessage;
 }
 
-/** Sends one row's payload; throws to have it retried (or, with `DeliveryError`, dropped). */
+/** What a handler may report about a successful attempt. */
+export interface OutboxAttemptResult {
+  /** The receiver's HTTP status (webhooks), kept as `last_status_code`. */
+  statusCode?: number;
+}
+
+/**
+ * Sends one row's payload; throws to have it retried (or, with `DeliveryError`, dropped).
+ * Throw an {@link OutboxAttemptError} to have the receiver's status code recorded.
+ */
 export type OutboxHandler = (
   payload: OutboxPayload,
   context: OutboxDeliveryContext,
-) => Promise<void>;
+) => Promise<OutboxAttemptResult | void>;
 
-/** How a channel's rows are treated once settled. */
+/** A failed attempt that got an answer worth keeping (an HTTP status). */
+export class OutboxAttemptError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = 'OutboxAttemptError';
+  }
+}
+
+/** How an attempt ended, as channels count it. */
+export type OutboxOutcome = 'delivered' | 'failed' | 'dead';
+
+/** How a channel's rows are treated. */
 export interface OutboxChannelOptions {
   /** Replace the payload by `{ redacted: true }` once delivered or dead (payloads with secrets). */
   redactWhenSettled?: boolean;
+  /** Retry or give up once attempt `attemptsMade` has failed; default `decideRetry`. */
+  retry?: (attemptsMade: number) => RetryDecision;
+  /** Told of every recorded outcome (metrics). Must not throw. */
+  onOutcome?: (outcome: OutboxOutcome) => void;
 }
 
 interface Channel {
   handler: OutboxHandler;
   redact: boolean;
+  retry: (attemptsMade: number) => RetryDecision;
+  onOutcome: (outcome: OutboxOutcome) => void;
 }
 
 /** Rows claimed per round trip; they are sent concurrently. */
@@ -47,7 +79,10 @@ const LEASE_SECONDS = 120;
  * stall the worker; it is shorter than the lease, so the row is not yet anyone else's.
  */
 const HANDLER_TIMEOUT_MS = 90_000;
-/** A cycle stops after this many full batches, so shutdown and other work get a turn. */
+/**
+ * A cycle stops after this many batches, so shutdown and other work get a turn; it then
+ * queues the next cycle at once if the last batch found rows.
+ */
 const MAX_BATCHES_PER_CYCLE = 10;
 /** Delivered rows are kept this long (for support questions), then purged. */
 const DELIVERED_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -55,9 +90,10 @@ const DELIVERED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /**
  * Drains the outbox: polls every `OUTBOX_POLL_INTERVAL_MS`, claims due rows with
  * `FOR UPDATE SKIP LOCKED` (any number of instances may run it) and hands each to the channel
- * registered for its kind. A failed attempt n is retried 5 s × 2^(n-1) later, until the row
- * is dead. Delivery is at least once: a crash between sending and recording the success
- * sends again after the lease.
+ * registered for its kind. A failed attempt is retried on the channel's schedule (mail: 5 s ×
+ * 2^(n-1); webhooks: the same with jitter), until the row is dead. Delivery is at least once:
+ * a crash between sending and recording the success sends again after the lease. Times come
+ * from the injected `Clock`.
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -73,6 +109,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly outbox: OutboxRepository,
+    private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -83,7 +120,12 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
    */
   register(kind: OutboxKind, handler: OutboxHandler, options: OutboxChannelOptions = {}): void {
     if (this.channels.has(kind)) throw new Error(`outbox channel '${kind}' is already registered`);
-    this.channels.set(kind, { handler, redact: options.redactWhenSettled ?? false });
+    this.channels.set(kind, {
+      handler,
+      redact: options.redactWhenSettled ?? false,
+      retry: options.retry ?? ((attemptsMade) => decideRetry(attemptsMade)),
+      onOutcome: options.onOutcome ?? (() => undefined),
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -154,33 +196,49 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private async cycle(): Promise<number> {
     const kinds = [...this.channels.keys()];
     let processed = 0;
+    let more = false;
     for (let batch = 0; batch < MAX_BATCHES_PER_CYCLE && !this.stopping; batch++) {
+      const now = this.clock.now();
       const rows = await this.outbox.claimDue({
+        now,
+        leaseUntil: new Date(now.getTime() + LEASE_SECONDS * 1000),
         limit: BATCH_SIZE,
-        leaseSeconds: LEASE_SECONDS,
         kinds,
       });
       await Promise.all(rows.map((row) => this.process(row)));
       processed += rows.length;
-      if (rows.length < BATCH_SIZE) break;
+      // A short batch does not mean the end: a delivery that was waiting behind one just
+      // sent (same receiver, same user) is due now. Only an empty claim does.
+      more = rows.length > 0;
+      if (!more) break;
     }
-    if (!this.stopping) await this.purgeIfDue();
+    if (this.stopping) return processed;
+    await this.purgeIfDue();
+    if (more) this.nudge();
     return processed;
   }
 
   /** Delivers one row and records the outcome. Never rejects: one row must not stop the rest. */
-  private async process(row: OutboxEntity): Promise<void> {
+  private async process(row: ClaimedMessage): Promise<void> {
     const channel = this.channels.get(row.kind);
     if (!channel) return; // claimDue only claims registered kinds
     const attempts = row.attempts + 1;
     try {
+      let result: OutboxAttemptResult | void;
       try {
-        await withTimeout(channel.handler(row.payload, { id: row.id, attempt: attempts }));
+        result = await withTimeout(
+          channel.handler(row.payload, { id: row.id, attempt: attempts, message: row }),
+        );
       } catch (err) {
-        await this.recordFailure(row, { attempts, err, redact: channel.redact });
+        await this.recordFailure(row, channel, { attempts, err });
         return;
       }
-      await this.outbox.markDelivered(row.id, { redact: channel.redact });
+      await this.outbox.markDelivered(row.id, {
+        now: this.clock.now(),
+        statusCode: result?.statusCode,
+        redact: channel.redact,
+      });
+      channel.onOutcome('delivered');
     } catch (err) {
       // The outcome could not be written; the lease brings the row back (it may be sent twice).
       this.logger.error(
@@ -190,26 +248,42 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async recordFailure(
-    row: OutboxEntity,
-    failure: { attempts: number; err: unknown; redact: boolean },
+    row: ClaimedMessage,
+    channel: Channel,
+    failure: { attempts: number; err: unknown },
   ): Promise<void> {
-    const { attempts, redact } = failure;
-    const error = describeDeliveryError(failure.err);
-    const decision =
-      failure.err instanceof DeliveryError ? { action: 'dead' as const } : decideRetry(attempts);
+    const { attempts, err } = failure;
+    const error = describeDeliveryError(err);
+    const statusCode = err instanceof OutboxAttemptError ? err.statusCode : undefined;
+    const decision: RetryDecision =
+      err instanceof DeliveryError ? { action: 'dead' } : channel.retry(attempts);
+    const now = this.clock.now();
     if (decision.action === 'dead') {
-      await this.outbox.markDead(row.id, { attempts, error, redact });
+      await this.outbox.markDead(row.id, {
+        attempts,
+        error,
+        statusCode,
+        now,
+        redact: channel.redact,
+      });
+      channel.onOutcome('dead');
       this.logger.error(`outbox ${row.kind} #${row.id} dead after attempt ${attempts}: ${error}`);
       return;
     }
-    await this.outbox.markFailed(row.id, { attempts, retryInMs: decision.delayMs, error });
+    await this.outbox.markFailed(row.id, {
+      attempts,
+      error,
+      statusCode,
+      nextAttemptAt: new Date(now.getTime() + decision.delayMs),
+    });
+    channel.onOutcome('failed');
     this.logger.warn(
       `outbox ${row.kind} #${row.id} attempt ${attempts} failed, next in ${decision.delayMs / 1000} s: ${error}`,
     );
   }
 
   private async purgeIfDue(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (now - this.lastPurgeAt < this.config.sessions.purgeInterval * 1000) return;
     this.lastPurgeAt = now;
     const purged = await this.outbox.purgeDelivered(new Date(now - DELIVERED_RETENTION_MS));
@@ -217,10 +291,10 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 }
 
-async function withTimeout(work: Promise<void>): Promise<void> {
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
         timer = setTimeout(

@@ -21,7 +21,7 @@ describe('outbox worker life cycle', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('delivery_lifecycle');
-    ds = createDataSource({ url: db.url, poolSize: 1, entities: [], migrations: [] });
+    ds = createDataSource({ url: db.url, poolSize: 1, migrations: [] });
     await ds.initialize();
   });
   afterEach(async () => {

@@ -91,7 +91,11 @@ describe('outbox email payloads are confidential', () => {
       JSON.stringify({ template: 'verify_email', to: 'x@example.test', vars: { token: 'x' } }),
       'totp:secret',
     );
-    const id = await app.outbox.enqueue(undefined, { kind: 'email', payload: { sealed: forged } });
+    const id = await app.outbox.enqueue({
+      kind: 'email',
+      payload: { sealed: forged },
+      now: new Date(),
+    });
     await eventually(
       async () => ((await app.outbox.findById(id))?.attempts ?? 0) >= 1,
       'the attempt on the forged row',

@@ -31,8 +31,7 @@ export const WEBHOOK_EVENT_TYPES = [
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /**
- * Payloads of contract event types that the domain does not emit yet (`webhook.test` is
- * made by the delivery side itself). Once `IdentityEventMap` gets one of these, the domain's
+ * Payloads of contract event types that the domain does not emit yet. Once `IdentityEventMap` gets one of these, the domain's
  * type wins in `WebhookEventMap` and its line here can go; nothing else changes.
  */
 export interface UpcomingWebhookEventMap {
@@ -41,7 +40,6 @@ export interface UpcomingWebhookEventMap {
   'identity.unlinked': EventBase & { userId: string; provider: string };
   'user.email_changed': EventBase & { userId: string };
   'user.deleted': EventBase & { userId: string; actorId?: string };
-  'webhook.test': EventBase & { webhookId: string };
 }
 
 /** The payload of each webhook event type: the domain's where it exists, else the upcoming one. */

@@ -4,14 +4,17 @@ import type { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig } from '@identity/config';
 import { Database, DatabaseModule } from '@identity/database';
 import {
-  DELIVERY_ENTITIES,
   DeliveryModule,
   EmailService,
   OutboxRepository,
   OutboxWorker,
+  WEBHOOK_DNS,
+  type WebhookDns,
 } from '@identity/delivery';
 import { AuditModule } from '@identity/audit';
 import { type Clock, ClockModule } from '@identity/kernel';
+import { KvModule } from '@identity/kv';
+import { TEST_REDIS_URL, uniqueKvPrefix } from '@identity/testing';
 
 export const TEST_APP_URL = 'http://id.test:3000';
 export const TEST_MAIL_FROM = 'Identity <no-reply@id.test>';
@@ -47,34 +50,47 @@ export interface DeliveryApp {
   close(): Promise<void>;
 }
 
-export async function startDeliveryApp(options: {
+export interface DeliveryAppOptions {
   databaseUrl: string;
-  smtpPort: number;
+  /** Where mail goes; unset = mail is only logged (webhook suites). */
+  smtpPort?: number;
   /** Default 50 ms. */
   pollIntervalMs?: number;
   clock?: Clock;
-}): Promise<DeliveryApp> {
+  /** Share a Redis key prefix (and so the receiver-change channel) between instances. */
+  kvPrefix?: string;
+  /** How receivers' host names resolve (a scripted stand-in DNS); the system's by default. */
+  dns?: WebhookDns;
+  /** Extra or overriding environment (WEBHOOK_ALLOW_PRIVATE...). */
+  env?: Record<string, string>;
+}
+
+export async function startDeliveryApp(options: DeliveryAppOptions): Promise<DeliveryApp> {
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
     DATABASE_MIGRATIONS_RUN: 'false',
-    SMTP_URL: `smtp://127.0.0.1:${options.smtpPort}`,
+    ...(options.smtpPort === undefined ? {} : { SMTP_URL: `smtp://127.0.0.1:${options.smtpPort}` }),
     OUTBOX_POLL_INTERVAL_MS: String(options.pollIntervalMs ?? 50),
     APP_URL: TEST_APP_URL,
     MAIL_FROM: TEST_MAIL_FROM,
+    ...options.env,
   });
   const logs = new CapturingLogger();
   const module = await Test.createTestingModule({
     imports: [
       ClockModule.forRoot(options.clock),
       ConfigModule.forRoot(config),
-      DatabaseModule.forRoot({
-        entities: DELIVERY_ENTITIES,
-        migrations: [],
+      DatabaseModule.forRoot({ migrations: [] }),
+      KvModule.forRoot({
+        redisUrl: TEST_REDIS_URL,
+        keyPrefix: options.kvPrefix ?? uniqueKvPrefix('delivery'),
       }),
       AuditModule,
       DeliveryModule,
     ],
   })
+    .overrideProvider(WEBHOOK_DNS)
+    .useValue(options.dns ?? {})
     .setLogger(logs)
     .compile();
   module.useLogger(logs);

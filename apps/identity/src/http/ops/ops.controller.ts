@@ -1,5 +1,7 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Registry } from 'prom-client';
+import { WebhookMetrics } from '@identity/delivery';
 import { Public } from '../auth/route-access.decorators';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../problem/problem';
 import { HttpMetrics } from './http-metrics';
@@ -12,6 +14,7 @@ export class OpsController {
   constructor(
     private readonly readiness: Readiness,
     private readonly metrics: HttpMetrics,
+    private readonly webhookMetrics: WebhookMetrics,
   ) {}
 
   @Get('healthz')
@@ -48,9 +51,11 @@ export class OpsController {
       );
   }
 
+  /** The HTTP metrics and the libs' own registries (webhook delivery), as one scrape. */
   @Get('metrics')
   async scrape(@Res() res: Response): Promise<void> {
-    res.setHeader('Content-Type', this.metrics.registry.contentType);
-    res.send(await this.metrics.registry.metrics());
+    const registry = Registry.merge([this.metrics.registry, this.webhookMetrics.registry]);
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
   }
 }

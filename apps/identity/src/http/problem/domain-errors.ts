@@ -166,9 +166,23 @@ function fromWebhook(code: WebhookEndpointErrorCode): ProblemException {
     case 'webhook.private_target':
       return invalid('url', 'must resolve to public addresses only (WEBHOOK_ALLOW_PRIVATE)');
     case 'webhook.invalid_secret':
-      return invalid('secret', 'must be whsec_ followed by base64 of 24 to 64 bytes');
+      return invalid('secret', 'must be whsec_ followed by canonical base64 of 24 to 64 bytes');
     case 'webhook.not_found':
       return new ProblemException(404, 'not_found', 'No such webhook.');
+    case 'webhook.delivery_not_found':
+      return new ProblemException(404, 'not_found', 'No such delivery of this webhook.');
+    case 'webhook.already_delivered':
+      return new ProblemException(
+        409,
+        'conflict',
+        'This delivery was delivered; only failed or dead deliveries are sent again.',
+      );
+    case 'webhook.disabled':
+      return new ProblemException(
+        409,
+        'conflict',
+        'This webhook is disabled; enable it to send a test event.',
+      );
     default:
       return assertUnreachable(code);
   }

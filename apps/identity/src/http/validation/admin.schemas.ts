@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { IDENTITY_EVENT_TYPES } from '@identity/audit';
+import {
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_FORMATS,
+} from '@identity/delivery';
 import { isUuid } from '@identity/kernel';
 import { emailField } from './auth.schemas';
 
@@ -50,14 +55,56 @@ export const auditQuery = z
   })
   .strict();
 
+/** A receiver's subscriptions: the event types of API.md ("Webhooks"), or `*` for all. */
+const webhookEvents = z
+  .array(
+    z.enum([...WEBHOOK_EVENT_TYPES, '*'], {
+      message: 'must be an event type (API.md, Webhooks) or *',
+    }),
+  )
+  .min(1, 'at least one event type')
+  .max(WEBHOOK_EVENT_TYPES.length + 1);
+
+const webhookUrl = z.string({ message: 'must be a string' }).trim().min(1).max(2048);
+const webhookFormat = z.enum(WEBHOOK_FORMATS, { message: 'must be standard or ocsf' });
+
 /** `POST /admin/webhooks`. The URL's target and the secret's form are the registry's to judge. */
 export const webhookBody = z
   .object({
-    url: z.string({ message: 'must be a string' }).trim().min(1).max(2048),
-    events: z
-      .array(z.enum(IDENTITY_EVENT_TYPES, { message: 'must be an event type (API.md, Webhooks)' }))
-      .min(1, 'at least one event type')
-      .max(IDENTITY_EVENT_TYPES.length),
+    url: webhookUrl,
+    events: webhookEvents,
     secret: z.string({ message: 'must be a string' }).max(200).optional(),
+    format: webhookFormat.optional(),
+  })
+  .strict();
+
+/** `PATCH /admin/webhooks/:id`: any of the four, at least one. */
+export const webhookPatchBody = z
+  .object({
+    url: webhookUrl.optional(),
+    events: webhookEvents.optional(),
+    enabled: z.boolean({ message: 'must be true or false' }).optional(),
+    format: webhookFormat.optional(),
+  })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'name at least one of url, events, enabled, format',
+  });
+
+/** `GET /admin/webhooks/:id/deliveries`. */
+export const webhookDeliveriesQuery = z
+  .object({
+    status: z
+      .enum(WEBHOOK_DELIVERY_STATUSES, {
+        message: 'must be pending, delivered, failed or dead',
+      })
+      .optional(),
+    before: z.string().refine(isUuid, 'must be a delivery id').optional(),
+    limit: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(200, 'must be at most 200')
+      .optional(),
   })
   .strict();
