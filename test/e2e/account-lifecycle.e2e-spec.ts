@@ -57,15 +57,32 @@ describe('account lifecycle', () => {
     expect(message.text).toContain('https://id.example.test/auth/verify-email?token=');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
 
-    const page = await request(app.url)
-      .get(`/auth/verify-email?token=${token}`)
-      .set('Accept', 'text/html');
-    expect(page.status).toBe(200);
-    expect(page.headers['content-type']).toMatch(/text\/html/);
-    // Single use: the JSON answer for the same link is now token_invalid.
+    // Opening the link shows a page that asks for the password; it verifies nothing.
+    for (let i = 0; i < 2; i++) {
+      const page = await request(app.url)
+        .get(`/auth/verify-email?token=${token}`)
+        .set('Accept', 'text/html');
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.text).toMatch(/type="password"/);
+    }
+    await request(app.url).head(`/auth/verify-email?token=${token}`).expect(200);
+    const still = await request(app.url)
+      .post('/auth/login')
+      .send({ email, password: GOOD_PASSWORD });
+    expect(still.body.code).toBe('email_not_verified');
+    const verified = await request(app.url)
+      .post('/auth/verify-email')
+      .send({ token, password: GOOD_PASSWORD });
+    expect(verified.body).toEqual({ status: 'verified' });
+    // Single use: the same link is now token_invalid, as a page and as JSON.
     const again = await request(app.url).get(`/auth/verify-email?token=${token}`);
     expect(again.status).toBe(400);
     expect(again.body.code).toBe('token_invalid');
+    const againPage = await request(app.url)
+      .get(`/auth/verify-email?token=${token}`)
+      .set('Accept', 'text/html');
+    expect(againPage.status).toBe(400);
 
     const session = await login(app.url, { email, password: GOOD_PASSWORD }, 'laptop');
     const me = await request(app.url)
@@ -102,21 +119,34 @@ describe('account lifecycle', () => {
     expect(res.body.refresh_expires_in).toBeLessThanOrEqual(2_592_000);
   });
 
-  it('verifies by POST too, and refuses unknown tokens', async () => {
+  it("verifies by POST with the registrant's password; refuses unknown tokens and wrong passwords", async () => {
     const email = uniqueEmail('bob');
     await request(app.url)
       .post('/auth/register')
       .send({ email, password: GOOD_PASSWORD })
       .expect(202);
     const token = await mailedToken(mail, email, 'verify-email');
-    await request(app.url)
+    const unknown = await request(app.url)
       .post('/auth/verify-email')
-      .send({ token: 'x'.repeat(43) })
-      .expect(400);
-    const ok = await request(app.url).post('/auth/verify-email').send({ token });
+      .send({ token: 'x'.repeat(43), password: GOOD_PASSWORD });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe('token_invalid');
+    const noPassword = await request(app.url).post('/auth/verify-email').send({ token });
+    expect(noPassword.status).toBe(400);
+    expect(noPassword.body.code).toBe('validation_failed');
+    const wrong = await request(app.url)
+      .post('/auth/verify-email')
+      .send({ token, password: 'not the password 1' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('invalid_credentials');
+    const ok = await request(app.url)
+      .post('/auth/verify-email')
+      .send({ token, password: GOOD_PASSWORD });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ status: 'verified' });
-    const reused = await request(app.url).post('/auth/verify-email').send({ token });
+    const reused = await request(app.url)
+      .post('/auth/verify-email')
+      .send({ token, password: GOOD_PASSWORD });
     expect(reused.body.code).toBe('token_invalid');
   });
 

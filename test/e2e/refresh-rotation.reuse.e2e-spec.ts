@@ -98,7 +98,7 @@ describe('refresh rotation and reuse detection', () => {
     // Refreshed every 6 days (never idle) up to the last second of its 30-day lifetime...
     const { refreshTtl, idleTtl } = app.config.sessions;
     let token = s.refreshToken;
-    for (let left = refreshTtl - 1; left > 0; ) {
+    for (let left = refreshTtl - 1; left > 0;) {
       const step = Math.min(idleTtl - 86_400, left);
       clock.advance(step);
       left -= step;

@@ -50,7 +50,10 @@ describe('webhooks on the embedded default', () => {
         if (!token) await new Promise((r) => setTimeout(r, 50));
       }
       expect(token).toBeDefined();
-      await request(url).post('/auth/verify-email').send({ token }).expect(200);
+      await request(url)
+        .post('/auth/verify-email')
+        .send({ token, password: GOOD_PASSWORD })
+        .expect(200);
       const login = await request(url)
         .post('/auth/login')
         .send({ email, password: GOOD_PASSWORD })

@@ -41,7 +41,7 @@ export async function registerVerified(
   const reg = await request(url).post('/auth/register').send({ email, password });
   if (reg.status !== 202) throw new Error(`register answered ${reg.status}: ${reg.text}`);
   const token = await mailedToken(mail, email, 'verify-email');
-  const verified = await request(url).post('/auth/verify-email').send({ token });
+  const verified = await request(url).post('/auth/verify-email').send({ token, password });
   if (verified.status !== 200) throw new Error(`verify answered ${verified.status}`);
   return { email, password };
 }

@@ -43,7 +43,6 @@ import { ProblemDetailsFilter } from './http/problem/problem-details.filter';
 import { WebController } from './web/web.controller';
 import { SessionsSocketModule } from './ws/sessions-socket.module';
 
-
 export interface AppModuleOptions {
   /** Where logs go (tests capture them); default stdout. */
   logStream?: DestinationStream;

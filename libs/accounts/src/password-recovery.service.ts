@@ -8,7 +8,7 @@ import { LoginThrottle, MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher, SessionService } from '@identity/sessions';
 import { AccountError } from './account.errors';
 import { EmailConfirmation } from './email-confirmation';
-import { PasswordResetRepository } from './one-time-token.repository';
+import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
 import { isValidEmail, normalizeEmail, type User, UserRepository } from '@identity/users';
 
 /** What `POST /auth/reset-password` carries. */
@@ -33,6 +33,7 @@ export class PasswordRecoveryService {
     private readonly db: Database,
     private readonly users: UserRepository,
     private readonly resets: PasswordResetRepository,
+    private readonly verifications: EmailVerificationRepository,
     private readonly confirmation: EmailConfirmation,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
@@ -97,6 +98,9 @@ export class PasswordRecoveryService {
       }
       await this.users.setPassword(user.id, password, tx);
       await this.resets.invalidateAll(user.id, tx);
+      // The link reached the mailbox, so the mailbox is proven: the email counts as verified
+      // and any verification link still pending (which someone else may hold) dies with it.
+      await this.verifications.invalidateAll(user.id, tx);
       await this.confirmation.confirm(tx, { userId: user.id, ipHash });
       await this.sessions.revokeAll(tx, { userId: user.id, reason: 'password_reset', ipHash });
       await this.queuePasswordChanged(tx, user);

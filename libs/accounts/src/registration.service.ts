@@ -5,7 +5,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { Database, isUniqueViolation, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, type PasswordHash, PasswordPolicy } from '@identity/passwords';
-import { MailThrottle } from '@identity/protection';
+import { LoginThrottle, MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher } from '@identity/sessions';
 import { AccountError } from './account.errors';
 import { EmailConfirmation } from './email-confirmation';
@@ -50,6 +50,7 @@ export class RegistrationService {
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
     private readonly mailThrottle: MailThrottle,
+    private readonly loginThrottle: LoginThrottle,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -91,16 +92,43 @@ export class RegistrationService {
   }
 
   /**
-   * Uses a verification token and marks the email verified (idempotent: an already verified
-   * account stays verified).
-   * @throws AccountError `account.token_invalid` when the token is unknown, used or expired.
+   * Whether a verification link is live (unknown, used and expired ones are not), without
+   * using it: opening the link only shows the page that asks for the password.
    */
-  async verifyEmail(token: string, client?: ClientContext): Promise<void> {
-    const ipHash = client ? this.ipHasher.hash(client.ip) : undefined;
+  async isVerificationLinkLive(token: string): Promise<boolean> {
+    return (await this.verifications.findLiveUserId(token)) !== null;
+  }
+
+  /**
+   * Verifies the email with the link's token AND the password chosen at registration: the
+   * link alone proves only that someone can read the mailbox (or that a mail scanner fetched
+   * it), not that the mailbox's owner is the one who registered. Otherwise whoever registers
+   * someone else's address first would have its owner verify the account for them. A wrong
+   * password counts like a failed sign-in and leaves the token usable. Idempotent: an already
+   * verified account stays verified.
+   * @throws AccountError `account.token_invalid` when the token is unknown, used or expired;
+   *   `account.invalid_credentials` for a wrong password.
+   * @throws ThrottledError `protection.too_many_attempts` past the account's sign-in limits.
+   */
+  async verifyEmail(
+    input: { token: string; password: string },
+    client: ClientContext,
+  ): Promise<void> {
+    const userId = await this.verifications.findLiveUserId(input.token);
+    const user = userId ? await this.users.findById(userId) : null;
+    if (!user) throw new AccountError('account.token_invalid');
+    const valid = await this.loginThrottle.guard(
+      { email: user.email, ip: client.ip, userId: user.id },
+      async () => (await this.hasher.verifyStored(user.password, input.password)).valid,
+    );
+    if (!valid) throw new AccountError('account.invalid_credentials');
+    const ipHash = this.ipHasher.hash(client.ip);
     await this.db.withTransaction(async (tx) => {
-      const userId = await this.verifications.consume(token, tx);
-      if (!userId) throw new AccountError('account.token_invalid');
-      await this.confirmation.confirm(tx, { userId, ipHash });
+      // The check above is not the guard: only this single-statement consume is.
+      if ((await this.verifications.consume(input.token, tx)) !== user.id) {
+        throw new AccountError('account.token_invalid');
+      }
+      await this.confirmation.confirm(tx, { userId: user.id, ipHash });
     });
   }
 

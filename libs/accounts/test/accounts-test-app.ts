@@ -58,7 +58,10 @@ export async function createVerifiedUser(
   password = GOOD_PASSWORD,
 ): Promise<string> {
   await app.registration.register({ email, password }, CLIENT);
-  await app.registration.verifyEmail(await app.tokenFrom(email, 'verify_email'));
+  await app.registration.verifyEmail(
+    { token: await app.tokenFrom(email, 'verify_email'), password },
+    CLIENT,
+  );
   const user = await app.users.findByEmail(email.toLowerCase());
   if (!user) throw new Error('registration created no user');
   return user.id;

@@ -49,17 +49,36 @@ describe('email verification tokens are single-use, expiring and stored hashed',
     const [mail] = await app.mailsTo(email, 'verify_email');
     expect(mail!.text).toContain(`${app.config.appUrl}/auth/verify-email?token=${token}`);
 
-    await app.registration.verifyEmail(token, CLIENT);
+    await app.registration.verifyEmail({ token: token, password: GOOD_PASSWORD }, CLIENT);
     expect((await app.profile.me(userId)).emailVerified).toBe(true);
-    await expect(app.registration.verifyEmail(token)).rejects.toEqual(tokenInvalid);
+    await expect(
+      app.registration.verifyEmail({ token: token, password: GOOD_PASSWORD }, CLIENT),
+    ).rejects.toEqual(tokenInvalid);
     expect(
       (await auditRows(app, 'user.email_verified')).filter((r) => r.user_id === userId),
     ).toHaveLength(1);
   });
 
+  it('needs the password chosen at registration: a wrong one is refused, the link stays usable', async () => {
+    const { userId, token } = await register(uniqueEmail('password'));
+    await expect(
+      app.registration.verifyEmail({ token, password: 'not the registrant 99' }, CLIENT),
+    ).rejects.toEqual(new AccountError('account.invalid_credentials'));
+    // Opening the link only tells that it is live: nothing is verified, nothing spent.
+    expect(await app.registration.isVerificationLinkLive(token)).toBe(true);
+    expect((await app.profile.me(userId)).emailVerified).toBe(false);
+    await app.registration.verifyEmail({ token, password: GOOD_PASSWORD }, CLIENT);
+    expect((await app.profile.me(userId)).emailVerified).toBe(true);
+    expect(await app.registration.isVerificationLinkLive(token)).toBe(false);
+  });
+
   it('refuses unknown and empty tokens with the same error', async () => {
-    await expect(app.registration.verifyEmail('x'.repeat(43))).rejects.toEqual(tokenInvalid);
-    await expect(app.registration.verifyEmail('')).rejects.toEqual(tokenInvalid);
+    await expect(
+      app.registration.verifyEmail({ token: 'x'.repeat(43), password: GOOD_PASSWORD }, CLIENT),
+    ).rejects.toEqual(tokenInvalid);
+    await expect(
+      app.registration.verifyEmail({ token: '', password: GOOD_PASSWORD }, CLIENT),
+    ).rejects.toEqual(tokenInvalid);
   });
 
   it('a token works until the end of its lifetime, not a second longer; expired, the email stays unverified', async () => {
@@ -67,10 +86,12 @@ describe('email verification tokens are single-use, expiring and stored hashed',
     const early = await register(uniqueEmail('in-time'));
     const late = await register(uniqueEmail('expired'));
     clock.advance(ttl - 1);
-    await app.registration.verifyEmail(early.token);
+    await app.registration.verifyEmail({ token: early.token, password: GOOD_PASSWORD }, CLIENT);
     expect((await app.profile.me(early.userId)).emailVerified).toBe(true);
     clock.advance(1);
-    await expect(app.registration.verifyEmail(late.token)).rejects.toEqual(tokenInvalid);
+    await expect(
+      app.registration.verifyEmail({ token: late.token, password: GOOD_PASSWORD }, CLIENT),
+    ).rejects.toEqual(tokenInvalid);
     expect((await app.profile.me(late.userId)).emailVerified).toBe(false);
   });
 
@@ -94,7 +115,7 @@ describe('email verification tokens are single-use, expiring and stored hashed',
     expect(mails).toHaveLength(2);
     const fresh = await app.tokenFrom(email, 'verify_email');
     expect(fresh).not.toBe(token);
-    await app.registration.verifyEmail(fresh);
+    await app.registration.verifyEmail({ token: fresh, password: GOOD_PASSWORD }, CLIENT);
 
     await expect(app.registration.resendVerification(email, CLIENT)).resolves.toBeUndefined();
     const unknown = uniqueEmail('nobody');
@@ -110,7 +131,7 @@ describe('email verification tokens are single-use, expiring and stored hashed',
     const { userId, token } = await register(BOOTSTRAP_ADMIN.toLowerCase());
     expect((await app.profile.me(userId)).roles).toEqual(['user']);
 
-    await app.registration.verifyEmail(token);
+    await app.registration.verifyEmail({ token: token, password: GOOD_PASSWORD }, CLIENT);
     expect(await app.profile.me(userId)).toMatchObject({
       roles: ['admin', 'user'],
       permissions: ['identity:admin'],
@@ -122,7 +143,7 @@ describe('email verification tokens are single-use, expiring and stored hashed',
 
   it('grants admin to nobody else', async () => {
     const { userId, token } = await register(uniqueEmail('not-admin'));
-    await app.registration.verifyEmail(token);
+    await app.registration.verifyEmail({ token: token, password: GOOD_PASSWORD }, CLIENT);
     expect((await app.profile.me(userId)).roles).toEqual(['user']);
   });
 });

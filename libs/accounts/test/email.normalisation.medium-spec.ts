@@ -35,7 +35,10 @@ describe('emails that normalise alike are one account', () => {
       `SELECT email, email_normalized FROM users`,
     );
     expect(rows).toEqual([{ email: STORED, email_normalized: NORMALIZED }]);
-    await app.registration.verifyEmail(await app.tokenFrom(STORED, 'verify_email'));
+    await app.registration.verifyEmail(
+      { token: await app.tokenFrom(STORED, 'verify_email'), password: GOOD_PASSWORD },
+      CLIENT,
+    );
   });
 
   it.each([NORMALIZED, FULLWIDTH, ` ${NORMALIZED.toUpperCase()}\t`])(

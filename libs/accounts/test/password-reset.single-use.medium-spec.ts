@@ -141,12 +141,18 @@ describe('password reset tokens are single-use and end every session', () => {
     ).toHaveLength(1);
   });
 
-  it('counts as proof of the mailbox: an unverified account becomes verified', async () => {
+  it('counts as proof of the mailbox: the account becomes verified, pending verification links die', async () => {
     const email = uniqueEmail('unverified');
     await app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
+    const verification = await app.tokenFrom(email, 'verify_email');
     const token = await requestReset(email);
     await app.recovery.resetPassword({ token, newPassword: NEW_PASSWORD }, CLIENT);
     await expect(loginAs(email, NEW_PASSWORD)).resolves.toMatchObject({ kind: 'tokens' });
+    // Whoever registered the address (and knows that first password) cannot use the link.
+    expect(await app.registration.isVerificationLinkLive(verification)).toBe(false);
+    await expect(
+      app.registration.verifyEmail({ token: verification, password: GOOD_PASSWORD }, CLIENT),
+    ).rejects.toMatchObject({ code: 'account.token_invalid' });
   });
 
   it('lets exactly one of many concurrent resets with one token succeed', async () => {

@@ -9,11 +9,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@identity/config';
-import {
-  createDataSource,
-  runMigrations,
-  type MigrationClass,
-} from './data-source';
+import { createDataSource, runMigrations, type MigrationClass } from './data-source';
 import { Database } from './database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 

@@ -19,7 +19,7 @@ import {
   refreshBody,
   registerBody,
   resetPasswordBody,
-  tokenBody,
+  verifyEmailBody,
   verifyEmailQuery,
 } from '../validation/auth.schemas';
 import type { z } from 'zod';
@@ -58,25 +58,30 @@ export class AuthController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    // Only a page: a GET (or HEAD: mail scanners fetch links) never verifies nor spends the
+    // token; the page's form posts the token with the password.
     const wantsHtml = req.accepts(['application/json', 'text/html']) === 'text/html';
-    try {
-      const { token } = new ZodPipe(verifyEmailQuery).transform(query);
-      await this.registration.verifyEmail(token);
-      if (wantsHtml) res.status(200).type('html').send(verifyEmailPage(true));
-      else res.status(200).json({ status: 'verified' });
-    } catch (err) {
-      if (!wantsHtml) throw err;
-      res.status(400).type('html').send(verifyEmailPage(false));
+    const parsed = verifyEmailQuery.safeParse(query);
+    const live =
+      parsed.success && (await this.registration.isVerificationLinkLive(parsed.data.token));
+    if (live) {
+      res.status(200).type('html').send(verifyEmailPage(true));
+      return;
     }
+    if (!wantsHtml) {
+      throw new ProblemException(400, 'token_invalid', 'The link is invalid, used or expired.');
+    }
+    res.status(400).type('html').send(verifyEmailPage(false));
   }
 
   @Post('verify-email')
   @Public()
   @HttpCode(200)
   async verify(
-    @Body(new ZodPipe(tokenBody)) body: z.infer<typeof tokenBody>,
+    @Body(new ZodPipe(verifyEmailBody)) body: z.infer<typeof verifyEmailBody>,
+    @Client() client: ClientContext,
   ): Promise<{ status: 'verified' }> {
-    await this.registration.verifyEmail(body.token);
+    await this.registration.verifyEmail({ token: body.token, password: body.password }, client);
     return { status: 'verified' };
   }
 

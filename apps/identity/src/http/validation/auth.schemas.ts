@@ -42,6 +42,13 @@ export const loginBody = z
   .strict();
 
 export const tokenBody = z.object({ token: opaqueToken }).strict();
+/** `POST /auth/verify-email`: the link's token and the password chosen at registration. */
+export const verifyEmailBody = z
+  .object({
+    token: opaqueToken,
+    password: z.string({ message: 'must be a string' }).min(1, 'is required').max(1024),
+  })
+  .strict();
 export const emailBody = z.object({ email: emailField }).strict();
 export const refreshBody = z.object({ refresh_token: presentedRefreshToken.optional() }).strict();
 export const logoutBody = z.object({ refresh_token: opaqueToken.optional() }).strict();
