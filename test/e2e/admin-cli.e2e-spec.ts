@@ -46,6 +46,21 @@ describe('CLI create-admin', () => {
     expect((await run('create-admin', '--email', user.email)).code).toBe(0);
   });
 
+  it('never makes an account admin before its email is verified', async () => {
+    const email = `unverified.${Date.now().toString(36)}@example.test`;
+    await request(h.app.url)
+      .post('/auth/register')
+      .send({ email, password: 'correct horse battery staple 42' })
+      .expect(202);
+    const refused = await run('create-admin', '--email', email);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('has not verified its email');
+    const found = await request(h.app.url)
+      .get(`/admin/users?email=${encodeURIComponent(email)}`)
+      .set(bearer(h.admin.accessToken));
+    expect(found.body.items[0].roles).toEqual(['user']);
+  });
+
   it('refuses an unknown account (exit 1) and bad usage (exit 2)', async () => {
     const unknown = await run('create-admin', '--email', 'nobody.at.all@example.test');
     expect(unknown.code).toBe(1);

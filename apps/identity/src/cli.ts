@@ -18,8 +18,8 @@ export interface CliIo {
 const USAGE = `Usage: npm run cli -- create-admin --email <address>
 
   create-admin   Gives the "admin" role to the account with this email. The account must
-                 exist already: register it first (POST /auth/register or the web UI). Until
-                 its email is verified it cannot sign in. Admin routes also demand a second
+                 exist and have verified its email (admin is never granted to an address
+                 whose owner has not proven the mailbox). Admin routes also demand a second
                  factor unless ADMIN_REQUIRE_MFA=false, so enrol TOTP before using them.
                  Alternatively, set BOOTSTRAP_ADMIN_EMAIL: that account becomes admin when its
                  email is verified.
@@ -96,16 +96,16 @@ async function createAdmin(
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
     io.err(
-      `No account has the email ${email}. Register it first (POST /auth/register or the web ` +
-        'UI), then run this again.',
+      err.code === 'admin.email_not_verified'
+        ? `The account ${email} has not verified its email yet. Verify it first (the link ` +
+            'mailed at registration), then run this again.'
+        : `No account has the email ${email}. Register it first (POST /auth/register or the ` +
+            'web UI), then run this again.',
     );
     return 1;
   }
   const { user, roles } = granted;
   io.out(`${user.email} (${user.id}) now has the roles: ${roles.join(', ')}`);
-  if (!user.emailVerifiedAt) {
-    io.out('Note: this email is not verified yet; the account cannot sign in until it is.');
-  }
   return 0;
 }
 

@@ -26,6 +26,11 @@ export interface SetUserRolesInput {
   roles: readonly string[];
   /** The admin who did it, for the audit trail. */
   actorId?: string;
+  /**
+   * Runs in the transaction after the roles are replaced and before it commits; throwing
+   * rolls the change back (the admin use cases keep an unlocked admin this way).
+   */
+  guard?: (tx: Tx) => Promise<void>;
 }
 
 /** Role-based access: what a user is (roles) and may do (permissions, `resource:action`). */
@@ -128,6 +133,7 @@ export class AccessService {
       const unknown = roles.filter((r) => !known.has(r));
       if (unknown.length > 0) throw new AccessError('access.unknown_role', { details: unknown });
       await this.repo.replaceUserRoles(userId, roles, tx);
+      await input.guard?.(tx);
       await this.events.emit(tx, 'user.roles_changed', { userId, roles, actorId });
       return roles;
     });

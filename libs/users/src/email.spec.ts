@@ -40,6 +40,15 @@ describe('isValidEmail', () => {
     ['NUL', 'alice\u0000@example.com'],
     ['zero-width space', 'ali\u200bce@example.com'],
     ['bidi override', 'alice\u202e@example.com'],
+    ['a display name with quotes and angle brackets', '"x"<a@evil.example>'],
+    ['angle brackets', '<alice@example.com>'],
+    ['a quoted local part', '"alice"@example.com'],
+    ['a comma (a second recipient)', 'alice@example.com,bob@evil.example'],
+    ['a semicolon', 'alice@example.com;bob@evil.example'],
+    ['a comment in parentheses', 'alice(comment)@example.com'],
+    ['a colon (a group)', 'group:alice@example.com'],
+    ['a domain literal', 'alice@[127.0.0.1]'],
+    ['a backslash', 'ali\\ce@example.com'],
   ])('refuses %s', (_, email) => {
     expect(isValidEmail(email)).toBe(false);
   });

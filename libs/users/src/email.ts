@@ -2,10 +2,14 @@
 export const MAX_EMAIL_LENGTH = 254;
 
 /**
- * Whitespace, control and invisible format characters (zero-width space, bidi overrides...).
- * They have no place in an address and would let two addresses that look the same differ.
+ * Whitespace, control and invisible format characters (zero-width space, bidi overrides...),
+ * which have no place in an address and would let two addresses that look the same differ;
+ * and RFC 5322's specials (quotes, angle brackets, parentheses, brackets, comma, semicolon,
+ * colon, backslash): an address is plain `local@domain`, so a string such as
+ * `"x"<a@evil.example>` or `a@x.example, b@evil.example` can never reach a mail header, where
+ * a mailer would read it as another recipient.
  */
-const FORBIDDEN_CHARACTER = /[\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const FORBIDDEN_CHARACTER = /[\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}"(),:;<>[\]\\]/u;
 
 /**
  * The form an address is stored and shown in: NFKC (so a fullwidth `ａ` is an `a`) and trimmed,
@@ -25,9 +29,10 @@ export function normalizeEmail(raw: string): string {
 
 /**
  * Whether `raw` is an acceptable address (API.md: at most 254 characters, one `@`, no control
- * characters): after NFKC and trimming, at most {@link MAX_EMAIL_LENGTH} code points, exactly
- * one `@` with a non-empty local part and a domain of at least two non-empty dot-separated
- * labels, and no whitespace or control characters anywhere. Deliberately not a full RFC 5322
+ * characters, a plain `local@domain`): after NFKC and trimming, at most
+ * {@link MAX_EMAIL_LENGTH} code points, exactly one `@` with a non-empty local part and a
+ * domain of at least two non-empty dot-separated labels, and no whitespace, control characters
+ * or RFC 5322 specials anywhere. Deliberately not a full RFC 5322
  * parser: the mailbox proves itself by receiving the verification mail.
  */
 export function isValidEmail(raw: string): boolean {

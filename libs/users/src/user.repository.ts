@@ -92,6 +92,18 @@ export class UserRepository {
     return row?.status ?? null;
   }
 
+  /** How many active (unlocked) accounts hold `role` (`user_roles`), as committed now. */
+  async countActiveWithRole(role: string, tx?: Tx): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `SELECT count(*)::int AS n
+         FROM users u JOIN user_roles ur ON ur.user_id = u.id
+        WHERE ur.role_name = $1 AND u.status = 'active'`,
+      [role],
+      tx,
+    );
+    return row?.n ?? 0;
+  }
+
   /**
    * Inserts an account (status `active`) and returns it.
    * @throws the unique violation on `USER_EMAIL_CONSTRAINT` when the normalised email is

@@ -56,7 +56,7 @@ export class AdminUsersController {
     @Body(new ZodPipe(userRolesBody)) body: z.infer<typeof userRolesBody>,
     @CurrentPrincipal() admin: Principal,
   ): Promise<{ roles: string[] }> {
-    const roles = await this.access.setUserRoles({
+    const roles = await this.users.setRoles({
       userId: id,
       roles: body.roles,
       actorId: admin.userId,

@@ -52,6 +52,18 @@ function fromAdmin(code: AdminErrorCode): ProblemException {
   switch (code) {
     case 'admin.user_not_found':
       return new ProblemException(404, 'not_found', 'No such user.');
+    case 'admin.last_admin':
+      return new ProblemException(
+        409,
+        'last_admin',
+        'No unlocked administrator would remain; give another account the admin role first.',
+      );
+    case 'admin.email_not_verified':
+      return new ProblemException(
+        409,
+        'conflict',
+        'The account has not verified its email; admin is never granted before that.',
+      );
     default:
       return assertUnreachable(code);
   }

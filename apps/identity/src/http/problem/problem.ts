@@ -24,6 +24,7 @@ export type ProblemCode =
   | 'mfa_required'
   | 'mfa_already_enabled'
   | 'role_in_use'
+  | 'last_admin'
   | 'redirect_not_allowed'
   | 'oidc_failed'
   | 'conflict'
