@@ -5,6 +5,8 @@ import { PasswordsModule } from '@identity/passwords';
 import { ProtectionModule } from '@identity/protection';
 import { SessionsModule } from '@identity/sessions';
 import { UsersModule } from '@identity/users';
+import { AccountRequestChannel } from './account-request.channel';
+import { AccountRequests } from './account-requests';
 import { EmailConfirmation } from './email-confirmation';
 import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
 import { PasswordRecoveryService } from './password-recovery.service';
@@ -26,6 +28,8 @@ import { RegistrationService } from './registration.service';
     UsersModule,
   ],
   providers: [
+    AccountRequests,
+    AccountRequestChannel,
     EmailVerificationRepository,
     PasswordResetRepository,
     EmailConfirmation,

@@ -7,6 +7,7 @@ import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
 import { LoginThrottle, MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher, SessionService } from '@identity/sessions';
 import { AccountError } from './account.errors';
+import { type AccountRequest, AccountRequests } from './account-requests';
 import { EmailConfirmation } from './email-confirmation';
 import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
 import { isValidEmail, normalizeEmail, type User, UserRepository } from '@identity/users';
@@ -43,12 +44,14 @@ export class PasswordRecoveryService {
     private readonly ipHasher: IpHasher,
     private readonly mailThrottle: MailThrottle,
     private readonly loginThrottle: LoginThrottle,
+    private readonly requests: AccountRequests,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /**
-   * Mails a reset link if `email` belongs to an active account. Always resolves, with nothing
-   * to tell the cases apart (API.md: 202 either way).
+   * Mails a reset link if `email` belongs to an active account. Always resolves after the same
+   * work, with nothing to tell the cases apart (API.md: 202 either way): the request is queued
+   * and the lookup happens in the outbox worker ({@link completeForgotPassword}).
    * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
    */
   async forgotPassword(email: string, client: ClientContext): Promise<void> {
@@ -56,9 +59,20 @@ export class PasswordRecoveryService {
     const emailNormalized = normalizeEmail(email);
     // Counted for every address, registered or not, so the limit itself reveals nothing.
     await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
-    const user = await this.users.findByEmail(emailNormalized);
+    await this.requests.submit({
+      action: 'reset_password',
+      emailNormalized,
+      ipHash: this.ipHasher.hash(client.ip),
+    });
+  }
+
+  /** The worker's half of {@link forgotPassword}: the reset link, for an active account only. */
+  async completeForgotPassword(
+    request: Extract<AccountRequest, { action: 'reset_password' }>,
+  ): Promise<void> {
+    const user = await this.users.findByEmail(request.emailNormalized);
     if (!user || user.status !== 'active') return;
-    const ipHash = this.ipHasher.hash(client.ip);
+    const { ipHash } = request;
     await this.db.withTransaction(async (tx) => {
       const token = await this.resets.issue(
         { userId: user.id, ttlSeconds: this.config.tokenTtl.resetPassword },

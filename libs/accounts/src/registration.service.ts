@@ -4,10 +4,11 @@ import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { Database, isUniqueViolation, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
-import { PasswordHasher, type PasswordHash, PasswordPolicy } from '@identity/passwords';
+import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
 import { LoginThrottle, MailThrottle } from '@identity/protection';
 import { type ClientContext, IpHasher } from '@identity/sessions';
 import { AccountError } from './account.errors';
+import { type AccountRequest, AccountRequests } from './account-requests';
 import { EmailConfirmation } from './email-confirmation';
 import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
 import {
@@ -26,14 +27,6 @@ export interface RegisterInput {
   name?: string;
 }
 
-interface NewAccount {
-  email: string;
-  emailNormalized: string;
-  name: string | null;
-  password: PasswordHash;
-  ipHash: string;
-}
-
 /** Registration with a password, and proving the mailbox (verification links). */
 @Injectable()
 export class RegistrationService {
@@ -50,14 +43,18 @@ export class RegistrationService {
     private readonly events: EventBus,
     private readonly ipHasher: IpHasher,
     private readonly mailThrottle: MailThrottle,
+    private readonly requests: AccountRequests,
     private readonly loginThrottle: LoginThrottle,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /**
-   * Registers an account and mails a verification link. Resolves the same way whether or not
-   * the email already has an account (that owner is mailed an `account_exists` notice with a
-   * reset link instead), so the answer never tells anyone which addresses are registered.
+   * Registers an account and mails a verification link. Resolves the same way, after the same
+   * work, whether or not the email already has an account (that owner is mailed an
+   * `account_exists` notice with a reset link instead): the password is hashed and the request
+   * queued for every address, and the lookup happens in the outbox worker
+   * ({@link completeRegistration}), so neither the answer nor its timing tells anyone which
+   * addresses are registered.
    * @throws AccountError `account.invalid_email` for an address API.md refuses.
    * @throws WeakPasswordError when the password breaks the policy (checked first).
    * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
@@ -68,25 +65,33 @@ export class RegistrationService {
     await this.policy.enforce(input.password, { email: emailNormalized });
     // Every request that mails (or would mail) counts, known address or not.
     await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
-    // Hashed before we look the email up, on both paths: skipping argon2 when the address is
-    // taken would answer measurably faster, and that timing would reveal who has an account.
     const password = await this.hasher.hash(input.password);
-    const existing = await this.users.findByEmail(emailNormalized);
-    if (existing) return this.notifyOwner(existing);
-    const account: NewAccount = {
+    await this.requests.submit({
+      action: 'register',
       email: canonicalEmail(input.email),
       emailNormalized,
       name: input.name?.trim() || null,
       password,
       ipHash: this.ipHasher.hash(client.ip),
-    };
+    });
+  }
+
+  /**
+   * The worker's half of {@link register}: creates the account and mails the verification
+   * link, or, for an address that has an account, mails its owner a notice.
+   */
+  async completeRegistration(
+    request: Extract<AccountRequest, { action: 'register' }>,
+  ): Promise<void> {
+    const existing = await this.users.findByEmail(request.emailNormalized);
+    if (existing) return this.notifyOwner(existing);
     try {
-      await this.db.withTransaction((tx) => this.createAccount(tx, account));
+      await this.db.withTransaction((tx) => this.createAccount(tx, request));
     } catch (err) {
       if (!isUniqueViolation(err, USER_EMAIL_CONSTRAINT)) throw err;
       // A concurrent registration of the same address committed first: from here on this is
-      // the "already registered" case, answered the same way (never a 500).
-      const winner = await this.users.findByEmail(emailNormalized);
+      // the "already registered" case.
+      const winner = await this.users.findByEmail(request.emailNormalized);
       if (winner) await this.notifyOwner(winner);
     }
   }
@@ -134,18 +139,34 @@ export class RegistrationService {
 
   /**
    * Mails a fresh verification link if `email` belongs to an active, unverified account.
-   * Always resolves, with nothing to tell the cases apart (API.md: 202 either way).
+   * Always resolves after the same work, with nothing to tell the cases apart (API.md: 202
+   * either way): the request is queued and the lookup happens in the outbox worker.
    * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
    */
   async resendVerification(email: string, client: ClientContext): Promise<void> {
     if (!isValidEmail(email)) return;
-    await this.mailThrottle.consume({ email: normalizeEmail(email), ip: client.ip });
-    const user = await this.users.findByEmail(normalizeEmail(email));
+    const emailNormalized = normalizeEmail(email);
+    await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
+    await this.requests.submit({
+      action: 'resend_verification',
+      emailNormalized,
+      ipHash: this.ipHasher.hash(client.ip),
+    });
+  }
+
+  /** The worker's half of {@link resendVerification}. */
+  async completeResend(
+    request: Extract<AccountRequest, { action: 'resend_verification' }>,
+  ): Promise<void> {
+    const user = await this.users.findByEmail(request.emailNormalized);
     if (!user || user.emailVerifiedAt || user.status !== 'active') return;
     await this.db.withTransaction((tx) => this.sendVerification(tx, user));
   }
 
-  private async createAccount(tx: Tx, account: NewAccount): Promise<void> {
+  private async createAccount(
+    tx: Tx,
+    account: Extract<AccountRequest, { action: 'register' }>,
+  ): Promise<void> {
     const user = await this.users.create(account, tx);
     await this.access.grantDefaultRole(user.id, tx);
     await this.sendVerification(tx, user);

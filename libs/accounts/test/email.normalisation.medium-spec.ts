@@ -31,6 +31,7 @@ describe('emails that normalise alike are one account', () => {
 
   it('stores the trimmed address with its case, keyed by the normalised one', async () => {
     await app.registration.register({ email: TYPED, password: GOOD_PASSWORD }, CLIENT);
+    await app.drainOutbox();
     const rows = await app.dataSource.query<{ email: string; email_normalized: string }[]>(
       `SELECT email, email_normalized FROM users`,
     );
@@ -46,6 +47,7 @@ describe('emails that normalise alike are one account', () => {
     async (variant) => {
       const before = (await app.mailsTo(STORED, 'account_exists')).length;
       await app.registration.register({ email: variant, password: OTHER_GOOD_PASSWORD }, CLIENT);
+      await app.drainOutbox();
       const [row] = await app.dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM users`,
       );

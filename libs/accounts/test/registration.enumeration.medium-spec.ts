@@ -46,6 +46,7 @@ describe('registration does not reveal which emails have accounts', () => {
 
     expect(first).toBeUndefined();
     expect(second).toEqual(first);
+    await app.drainOutbox();
     expect(await userRows(email)).toBe(1);
     expect(await app.mailsTo(email, 'verify_email')).toHaveLength(1);
     const notices = await app.mailsTo(email, 'account_exists');
@@ -92,6 +93,7 @@ describe('registration does not reveal which emails have accounts', () => {
     );
 
     expect(results.map((r) => r.status)).toEqual(variants.map(() => 'fulfilled'));
+    await app.drainOutbox();
     expect(await userRows(email)).toBe(1);
     // Whichever spelling won is the stored address, and every mail goes there.
     const user = await app.users.findByEmail(email);
@@ -113,7 +115,9 @@ describe('registration does not reveal which emails have accounts', () => {
     try {
       // The other registration's row, written through the real repository in its transaction.
       await app.users.create({ email, emailNormalized: email, password: null }, holder.manager);
-      const pending = app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
+      await app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
+      // The worker carries the request out: it finds nobody, then waits on the unique index.
+      const pending = app.drainOutbox();
       await new Promise((r) => setTimeout(r, 300));
       await holder.commitTransaction();
       await expect(pending).resolves.toBeUndefined();
@@ -128,6 +132,7 @@ describe('registration does not reveal which emails have accounts', () => {
   it('records user.registered with an IP hash, never the address', async () => {
     const email = uniqueEmail('audit');
     await app.registration.register({ email, password: GOOD_PASSWORD }, CLIENT);
+    await app.drainOutbox();
     const user = await app.users.findByEmail(email);
     const [row] = (await auditRows(app, 'user.registered')).filter((r) => r.user_id === user!.id);
     expect(row).toMatchObject({ metadata: { via: 'password' } });
@@ -139,6 +144,7 @@ describe('registration does not reveal which emails have accounts', () => {
   it('gives the new account the default role and leaves it unverified', async () => {
     const email = uniqueEmail('role');
     await app.registration.register({ email, password: GOOD_PASSWORD, name: ' Ada ' }, CLIENT);
+    await app.drainOutbox();
     const user = await app.users.findByEmail(email);
     const profile = await app.profile.me(user!.id);
     expect(profile).toMatchObject({

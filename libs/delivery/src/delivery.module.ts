@@ -12,6 +12,7 @@ import { WebhookEndpointService } from './webhooks/webhook-endpoints.service';
 import { WebhookFanOut } from './webhooks/webhook-fan-out';
 import { WebhookMetrics } from './webhooks/webhook-metrics';
 import { WebhookSubscriptions } from './webhooks/webhook-subscriptions';
+import { SealedOutbox } from './sealed-outbox';
 
 /** The system resolver (see `WEBHOOK_DNS`). */
 const SYSTEM_DNS: WebhookDns = {};
@@ -28,6 +29,7 @@ const SYSTEM_DNS: WebhookDns = {};
     OutboxWorker,
     Mailer,
     EmailService,
+    SealedOutbox,
     { provide: WEBHOOK_DNS, useValue: SYSTEM_DNS },
     webhookSenderProvider,
     WebhookEndpointRepository,
@@ -41,6 +43,7 @@ const SYSTEM_DNS: WebhookDns = {};
   ],
   exports: [
     EmailService,
+    SealedOutbox,
     OutboxWorker,
     OutboxRepository,
     WebhookEndpointService,

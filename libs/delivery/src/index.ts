@@ -14,6 +14,7 @@
  */
 export { DeliveryModule } from './delivery.module';
 export { EmailService } from './email.service';
+export { SealedOutbox } from './sealed-outbox';
 export {
   renderEmail,
   verifyEmailLink,

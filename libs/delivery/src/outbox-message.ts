@@ -1,5 +1,9 @@
-/** What an outbox row carries; one channel per kind (the `ck_outbox_kind` constraint). */
-export type OutboxKind = 'email' | 'webhook';
+/**
+ * What an outbox row carries; one channel per kind (the `ck_outbox_kind` constraint):
+ * `email`, `webhook`, and `account_request` (an account request whose lookup and mail happen
+ * in the worker, so the request path does the same work for every address).
+ */
+export type OutboxKind = 'email' | 'webhook' | 'account_request';
 
 /** The jsonb body of a row. Channels define its shape; the outbox never looks inside. */
 export type OutboxPayload = Record<string, unknown>;

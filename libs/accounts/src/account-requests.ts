@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { SealedOutbox } from '@identity/delivery';
+import type { StoredPassword } from '@identity/users';
+
+/**
+ * A request about an address that must not reveal whether the address has an account:
+ * registration, a new verification link, a password reset. The request path does the same
+ * work for every address (validation, limits, a registration's password hash, and one outbox
+ * row through {@link AccountRequests.submit}); looking the address up and what follows (the
+ * account, the mail) happen later, in the outbox worker, where no response waits on it.
+ */
+export type AccountRequest =
+  | {
+      action: 'register';
+      /** NFKC, trimmed, case kept. */
+      email: string;
+      emailNormalized: string;
+      name: string | null;
+      password: StoredPassword;
+      ipHash: string;
+    }
+  | { action: 'resend_verification'; emailNormalized: string; ipHash: string }
+  | { action: 'reset_password'; emailNormalized: string; ipHash: string };
+
+/** The outbox kind account requests travel under. */
+export const ACCOUNT_REQUEST_KIND = 'account_request';
+
+/** Queues account requests (sealed: they hold addresses and, for a registration, a hash). */
+@Injectable()
+export class AccountRequests {
+  constructor(private readonly outbox: SealedOutbox) {}
+
+  /** One outbox row, on its own: the same statement for every address. */
+  submit(request: AccountRequest): Promise<void> {
+    return this.outbox.queue(ACCOUNT_REQUEST_KIND, request);
+  }
+}
+
+/** Whether a value opened from the outbox is an {@link AccountRequest} this version knows. */
+export function isAccountRequest(value: unknown): value is AccountRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  if (typeof r.emailNormalized !== 'string' || typeof r.ipHash !== 'string') return false;
+  switch (r.action) {
+    case 'resend_verification':
+    case 'reset_password':
+      return true;
+    case 'register': {
+      const password = r.password as Record<string, unknown> | null | undefined;
+      return (
+        typeof r.email === 'string' &&
+        (r.name === null || typeof r.name === 'string') &&
+        typeof password?.hash === 'string' &&
+        typeof password.pepperVersion === 'number'
+      );
+    }
+    default:
+      return false;
+  }
+}
