@@ -1,5 +1,10 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { SessionHotPath1795400000000 } from './1795400000000-session-hot-path';
+import { FederatedSignIn1796000000000 } from './1796000000000-federated-sign-in';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
-export const migrations = [InitialSchema1764000000000, SessionHotPath1795400000000];
+export const migrations = [
+  InitialSchema1764000000000,
+  SessionHotPath1795400000000,
+  FederatedSignIn1796000000000,
+];
