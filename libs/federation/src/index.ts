@@ -22,3 +22,17 @@ export { RedirectPolicy } from './redirect-policy';
 export { GOOGLE_SCOPES } from './google.provider';
 export { GITHUB_SCOPES } from './github.provider';
 export { OIDC_SCOPES } from './oidc.provider';
+export { FederatedAccountsModule } from './federated-accounts.module';
+export { FederatedSignInHandler, EXCHANGE_CODE_TTL_SECONDS } from './federated-sign-in.handler';
+export {
+  FederatedExchange,
+  type ExchangeResult,
+  FEDERATED_AMR,
+  LINK_TOKEN_TTL_SECONDS,
+} from './federated-exchange.service';
+export { IdentityLinks, type AccountSession } from './identity-links.service';
+export type { FederatedIdentity } from './federated-identities.table';
+export {
+  FederatedIdentityError,
+  type FederatedIdentityErrorCode,
+} from './federated-identity.errors';
