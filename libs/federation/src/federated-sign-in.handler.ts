@@ -50,7 +50,7 @@ export class FederatedSignInHandler extends FederatedCallbackHandler {
   constructor(
     private readonly db: Database,
     private readonly identities: FederatedIdentityRepository,
-    private readonly codes: FederationCodeRepository,
+    private readonly exchangeCodes: FederationCodeRepository,
     private readonly users: UserRepository,
     private readonly accounts: ProviderVouchedAccounts,
     private readonly core: SignInCore,
@@ -158,7 +158,7 @@ export class FederatedSignInHandler extends FederatedCallbackHandler {
     profile: FederatedProfile,
     email: string | null,
   ): Promise<string> {
-    return this.codes.issue(
+    return this.exchangeCodes.issue(
       {
         kind,
         userId,
