@@ -13,7 +13,6 @@ import { GitHubStandIn } from '../support/github-standin';
 import { OidcProviderStandIn } from '../support/oidc-provider';
 import {
   auditRows,
-  claimsOf,
   exchange,
   type FederatedApp,
   federatedSignIn,
@@ -23,7 +22,7 @@ import {
   startFederatedApp,
 } from './federated-accounts.fixtures';
 import { TestBrowser } from './federation.fixtures';
-import { queryDb } from './mfa.helpers';
+import { claimsOf, queryDb } from './mfa.helpers';
 
 const CORP = 'corp';
 
