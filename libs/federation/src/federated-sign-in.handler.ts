@@ -69,24 +69,15 @@ export class FederatedSignInHandler extends FederatedCallbackHandler {
   async handle(input: FederatedCallbackInput): Promise<{ code: string }> {
     const { profile } = input;
     const ipHash = this.ipHasher.hash(input.client.ip);
-    let email: string;
-    try {
-      email = vouchedEmail(profile);
-      if (input.intent === 'link' && !input.accountId)
-        throw FederationError.failed('link_without_account');
-    } catch (err) {
-      if (err instanceof FederationError)
-        await this.record(
-          { provider: profile.provider, code: err.code, reason: err.reason },
-          ipHash,
-        );
-      throw err;
-    }
-    if (input.intent === 'link') {
-      const code = await this.issue(undefined, 'link_offer', input.accountId!, profile, email);
-      return { code };
-    }
-    return { code: await this.resolve(profile, email, ipHash) };
+    const email = vouchedEmail(profile);
+    if (!email.ok) throw await this.refused(profile, email.refusal, ipHash);
+    if (input.intent === 'login') return { code: await this.resolve(profile, email.value, ipHash) };
+    if (!input.accountId)
+      throw await this.refused(profile, FederationError.failed('link_without_account'), ipHash);
+    // Started from a session: the identity is offered to that account and no other.
+    return {
+      code: await this.issue(undefined, 'link_offer', input.accountId, profile, email.value),
+    };
   }
 
   /** Records a round trip that failed before a profile existed as `auth.login.failed`. */
@@ -171,6 +162,19 @@ export class FederatedSignInHandler extends FederatedCallbackHandler {
     );
   }
 
+  /** Records the refusal of a verified profile; returns it, to be thrown. */
+  private async refused(
+    profile: FederatedProfile,
+    refusal: FederationError,
+    ipHash: string,
+  ): Promise<FederationError> {
+    await this.record(
+      { provider: profile.provider, code: refusal.code, reason: refusal.reason },
+      ipHash,
+    );
+    return refusal;
+  }
+
   private record(
     failure: { provider: string; code: FederationErrorCode; reason: string },
     ipHash: string,
@@ -185,15 +189,21 @@ export class FederatedSignInHandler extends FederatedCallbackHandler {
 }
 
 /**
- * The address the provider vouches for, in its stored form.
- * @throws FederationError `federation.email_unverified` (none, or not verified),
- *   `federation.failed` (`provider_response_invalid`) for one API.md would refuse.
+ * The address the provider vouches for, in its stored form; or the refusal: none or not
+ * verified (`federation.email_unverified`), or one API.md would refuse (`federation.failed`,
+ * `provider_response_invalid`).
  */
-function vouchedEmail(profile: FederatedProfile): string {
+function vouchedEmail(
+  profile: FederatedProfile,
+): { ok: true; value: string } | { ok: false; refusal: FederationError } {
   if (!profile.emailVerified || !profile.email)
-    throw new FederationError('federation.email_unverified', 'email_unverified');
-  if (!isValidEmail(profile.email)) throw FederationError.failed('provider_response_invalid');
-  return canonicalEmail(profile.email);
+    return {
+      ok: false,
+      refusal: new FederationError('federation.email_unverified', 'email_unverified'),
+    };
+  if (!isValidEmail(profile.email))
+    return { ok: false, refusal: FederationError.failed('provider_response_invalid') };
+  return { ok: true, value: canonicalEmail(profile.email) };
 }
 
 function isRaceLost(err: unknown): boolean {
