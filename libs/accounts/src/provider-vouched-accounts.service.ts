@@ -72,9 +72,13 @@ export class ProviderVouchedAccounts {
    */
   async takeOverUnverified(tx: Tx, input: { userId: string; ipHash: string }): Promise<boolean> {
     const { userId, ipHash } = input;
-    if (!(await this.users.voidPasswordOfUnverified(userId, tx))) return false;
+    // Links first, then the account row: the order a verification or a reset takes its locks
+    // in (its token, then the account), so a link used at this very moment waits or wins
+    // instead of deadlocking. Links of an account found verified meanwhile are spent for
+    // nothing, which costs its owner a new mail at worst.
     await this.verifications.invalidateAll(userId, tx);
     await this.resets.invalidateAll(userId, tx);
+    if (!(await this.users.voidPasswordOfUnverified(userId, tx))) return false;
     // A password reset is the nearest reason the contract names: the password is gone.
     await this.sessions.revokeAll(tx, { userId, reason: 'password_reset', ipHash });
     await this.confirmation.confirm(tx, { userId, ipHash });
