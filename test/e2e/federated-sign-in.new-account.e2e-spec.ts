@@ -168,6 +168,25 @@ describe('federated sign-in of a new identity', () => {
     expect(await auditRows(app, 'auth.login.succeeded', userId)).toHaveLength(2);
   });
 
+  it('creates one account when two first sign-ins of a new identity arrive at once', async () => {
+    const email = uniqueEmail('twice');
+    google.user = { sub: 'g-2006', email, email_verified: true };
+    const [a, b] = await Promise.all([
+      federatedSignIn(app, 'google'),
+      federatedSignIn(app, 'google'),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [meA, meB] = await Promise.all([
+      me(app, a.body.access_token),
+      me(app, b.body.access_token),
+    ]);
+    expect(meA.body.id).toBe(meB.body.id);
+    expect(
+      await queryDb(app.app.db.url, `SELECT id FROM users WHERE email_normalized = $1`, [email]),
+    ).toHaveLength(1);
+    expect(await auditRows(app, 'user.registered', meA.body.id)).toHaveLength(1);
+  });
+
   it('answers in cookie mode with the auth cookies (X-Auth-Transport: cookie)', async () => {
     google.user = { sub: 'g-2003', email: uniqueEmail('cookie'), email_verified: true };
     const code = await providerCode(new TestBrowser(), app, 'google');
