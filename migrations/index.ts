@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { SessionHotPath1795400000000 } from './1795400000000-session-hot-path';
 import { WebhookDelivery1795500000000 } from './1795500000000-webhook-delivery';
 import { AccountRequests1795550000000 } from './1795550000000-account-requests';
+import { FederatedSignIn1796000000000 } from './1796000000000-federated-sign-in';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   SessionHotPath1795400000000,
   WebhookDelivery1795500000000,
   AccountRequests1795550000000,
+  FederatedSignIn1796000000000,
 ];

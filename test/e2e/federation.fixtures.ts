@@ -1,15 +1,16 @@
-import { Injectable, Module } from '@nestjs/common';
-import { randomToken } from '@identity/crypto';
+import { Injectable } from '@nestjs/common';
 import type { Clock } from '@identity/kernel';
 import {
   type FederatedCallbackInput,
   FederatedCallbackHandler,
   type FederatedFailureInput,
-  FederationError,
+  FederatedSignInHandler,
 } from '@identity/federation';
-import { FederationHttpModule } from '../../apps/identity/src/http/federation/federation-http.module';
+import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { type Navigation, TestBrowser } from '../support/browser';
+import { cookiesOf } from '../support/cookies';
+import { UserFactory } from '../support/factories';
 import { freePort } from '../support/ports';
 
 /** The web app a sign-in returns to (allowed by FEDERATION_REDIRECT_ORIGINS; nothing runs there). */
@@ -18,28 +19,26 @@ export const CLIENT_APP = 'http://client.example.test';
 export const PROVIDER_TIMEOUT_MS = 800;
 
 /**
- * A real, minimal sign-in domain behind the port, for these suites only: it records every
- * profile and failure, refuses an email the provider does not vouch for (API.md's first
- * sign-in rule) and otherwise returns a fresh random code.
+ * The platform's own sign-in handler, observed: every profile it is handed, every code it
+ * returns and every failure it is told about are kept for the provider-layer suites to look
+ * at. The rules themselves are the real ones (this only records, then calls them).
  */
 @Injectable()
-export class RecordingCallbackHandler extends FederatedCallbackHandler {
+export class RecordingCallbackHandler extends FederatedSignInHandler {
   readonly handled: FederatedCallbackInput[] = [];
   readonly failures: FederatedFailureInput[] = [];
   readonly codes: string[] = [];
 
-  handle(input: FederatedCallbackInput): Promise<{ code: string }> {
+  override async handle(input: FederatedCallbackInput): Promise<{ code: string }> {
     this.handled.push(input);
-    if (!input.profile.emailVerified)
-      return Promise.reject(new FederationError('federation.email_unverified', 'email_unverified'));
-    const code = randomToken();
-    this.codes.push(code);
-    return Promise.resolve({ code });
+    const result = await super.handle(input);
+    this.codes.push(result.code);
+    return result;
   }
 
-  override failed(input: FederatedFailureInput): Promise<void> {
+  override async failed(input: FederatedFailureInput): Promise<void> {
     this.failures.push(input);
-    return Promise.resolve();
+    await super.failed(input);
   }
 
   reset(): void {
@@ -48,9 +47,6 @@ export class RecordingCallbackHandler extends FederatedCallbackHandler {
     this.codes.length = 0;
   }
 }
-
-@Module({ imports: [FederationHttpModule.forRoot({ handler: RecordingCallbackHandler })] })
-export class FederationTestModule {}
 
 export interface FederationApp {
   app: TestApp;
@@ -77,7 +73,7 @@ export async function startFederationApp(
       FEDERATION_HTTP_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
       ...env,
     },
-    extraModules: [FederationTestModule],
+    federationHandler: RecordingCallbackHandler,
     clock: options.clock,
   });
   const handler = app.running.app.get(FederatedCallbackHandler, { strict: false });
@@ -131,6 +127,25 @@ export function landing(nav: Navigation): { code: string | null; error: string |
 /** No step of the navigation was answered with a server error. */
 export function expectNoServerError(nav: Navigation): void {
   expect(nav.steps.filter((s) => s.status >= 500)).toEqual([]);
+}
+
+/**
+ * A browser signed in (cookie mode, as the web UI is) to a fresh verified account with a
+ * password: what starting `intent=link` needs.
+ */
+export async function signedInBrowser(
+  app: FederationApp,
+): Promise<{ browser: TestBrowser; user: { id: string; email: string; password: string } }> {
+  const created = await new UserFactory(app.app.running.app).create();
+  const user = { id: created.id, email: created.email, password: created.plainPassword! };
+  const res = await request(app.url)
+    .post('/auth/login')
+    .set('X-Auth-Transport', 'cookie')
+    .send({ email: user.email, password: user.password });
+  if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.text}`);
+  const browser = new TestBrowser();
+  Object.assign(browser.cookies(app.url), cookiesOf(res).jar);
+  return { browser, user };
 }
 
 export { TestBrowser };

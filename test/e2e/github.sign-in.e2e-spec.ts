@@ -15,6 +15,7 @@ import {
   landing,
   PROVIDER_TIMEOUT_MS,
   signIn,
+  signedInBrowser,
   startFederationApp,
   startUrl,
   TestBrowser,
@@ -52,7 +53,8 @@ describe('GitHub sign-in', () => {
 
   it('signs in with the numeric id and the primary verified email', async () => {
     github.user = GITHUB_USERS.primaryVerified();
-    const nav = await signIn(new TestBrowser(), app, 'github', {
+    const { browser, user } = await signedInBrowser(app);
+    const nav = await signIn(browser, app, 'github', {
       redirect_to: 'http://client.example.test/signed-in',
       intent: 'link',
     });
@@ -68,6 +70,7 @@ describe('GitHub sign-in', () => {
           name: 'The Octocat',
         },
         intent: 'link',
+        accountId: user.id,
       },
     ]);
     const authorize = github.authorizationRequests.at(-1)!;

@@ -18,6 +18,7 @@ import {
   PROVIDER_TIMEOUT_MS,
   signIn,
   startFederationApp,
+  signedInBrowser,
   startUrl,
   TestBrowser,
 } from './federation.fixtures';
@@ -67,7 +68,7 @@ describe('Google sign-in', () => {
   });
 
   it('hands the verified profile to the sign-in domain and returns its code to redirect_to', async () => {
-    const browser = new TestBrowser();
+    const { browser, user } = await signedInBrowser(app);
     const nav = await signIn(browser, app, 'google', {
       redirect_to: `${CLIENT_APP}/signed-in?from=menu`,
       intent: 'link',
@@ -88,6 +89,7 @@ describe('Google sign-in', () => {
         name: 'Ada Lovelace',
       },
       intent: 'link',
+      accountId: user.id,
       client: { ip: expect.any(String) },
     });
     // The code was exchanged with the verifier whose S256 challenge went out.

@@ -34,6 +34,7 @@ describe('migrations', () => {
       'audit_log',
       'email_verifications',
       'federated_identities',
+      'federation_codes',
       'mfa_recovery_codes',
       'mfa_totp',
       'outbox',
@@ -74,5 +75,38 @@ describe('migrations', () => {
     await expect(
       ds.query(`INSERT INTO users (email, email_normalized) VALUES ('a@x.io', 'a@x.io')`),
     ).rejects.toMatchObject({ driverError: { constraint: 'uq_users_email_normalized' } });
+  });
+
+  it('keys identities by (provider, subject), one per provider per account, readable names', async () => {
+    const [user] = await ds.query<{ id: string }[]>(
+      `INSERT INTO users (email, email_normalized) VALUES ('f@x.io', 'f@x.io') RETURNING id`,
+    );
+    const [other] = await ds.query<{ id: string }[]>(
+      `INSERT INTO users (email, email_normalized) VALUES ('g@x.io', 'g@x.io') RETURNING id`,
+    );
+    const link = (userId: string, provider: string, subject: string) =>
+      ds.query(
+        `INSERT INTO federated_identities (provider, subject, user_id, email) VALUES ($1, $2, $3, 'f@x.io')`,
+        [provider, subject, userId],
+      );
+    await link(user!.id, 'google', 's-1');
+    await expect(link(other!.id, 'google', 's-1')).rejects.toMatchObject({
+      driverError: { constraint: 'uq_federated_identities_provider_subject' },
+    });
+    await expect(link(user!.id, 'google', 's-2')).rejects.toMatchObject({
+      driverError: { constraint: 'uq_federated_identities_user_provider' },
+    });
+    await expect(link(user!.id, 'Google!', 's-3')).rejects.toMatchObject({
+      driverError: { constraint: 'ck_federated_identities_provider' },
+    });
+    // Deleting the account takes its identities and its one-time codes with it.
+    await ds.query(
+      `INSERT INTO federation_codes (code_hash, kind, user_id, provider, subject, created_at, expires_at)
+       VALUES ('h', 'sign_in', $1, 'google', 's-1', now(), now() + interval '60 seconds')`,
+      [user!.id],
+    );
+    await ds.query(`DELETE FROM users WHERE id = $1`, [user!.id]);
+    expect(await ds.query(`SELECT 1 FROM federated_identities`)).toEqual([]);
+    expect(await ds.query(`SELECT 1 FROM federation_codes`)).toEqual([]);
   });
 });

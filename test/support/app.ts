@@ -2,7 +2,11 @@ import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@identity/config';
 import type { Clock } from '@identity/kernel';
-import { startApp, type RunningApp } from '../../apps/identity/src/bootstrap/start-app';
+import {
+  startApp,
+  type RunningApp,
+  type StartOptions,
+} from '../../apps/identity/src/bootstrap/start-app';
 import { createTestDatabase, type TestDatabase } from './database';
 import { uniqueKvPrefix, TEST_REDIS_URL } from './kv';
 import { freePort } from './ports';
@@ -33,6 +37,8 @@ export interface TestAppOptions {
   extraModules?: Type[];
   /** The time the app goes by (a ManualClock to move it); the system clock by default. */
   clock?: Clock;
+  /** A subclass of the federated sign-in handler that observes it (the real rules still run). */
+  federationHandler?: StartOptions['federationHandler'];
 }
 
 /** Settings every test app gets: loopback, cheap argon2 (still the real one), real Postgres/Redis. */
@@ -86,6 +92,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     logStream: { write: (s: string) => logStream.write(s) },
     extraModules: options.extraModules,
     clock: options.clock,
+    federationHandler: options.federationHandler,
   });
   return {
     url: running.url,

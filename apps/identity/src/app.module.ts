@@ -14,6 +14,11 @@ import { AuditModule } from '@identity/audit';
 import { type AppConfig, ConfigModule } from '@identity/config';
 import { DatabaseModule } from '@identity/database';
 import { DeliveryModule } from '@identity/delivery';
+import {
+  FederatedAccountsModule,
+  type FederatedCallbackHandler,
+  FederatedSignInHandler,
+} from '@identity/federation';
 import { ClockModule, type Clock } from '@identity/kernel';
 import { KvModule } from '@identity/kv';
 import { MfaModule } from '@identity/mfa';
@@ -31,6 +36,7 @@ import { RefreshCredentials } from './http/auth/refresh-credentials';
 import { TokenResponder } from './http/auth/token-responder';
 import { IdentityGrpcModule } from './grpc/identity-grpc.module';
 import { AdminModule } from './http/controllers/admin.module';
+import { FederationHttpModule } from './http/federation/federation-http.module';
 import { AuthController } from './http/controllers/auth.controller';
 import { JwksController } from './http/controllers/jwks.controller';
 import { MfaController } from './http/controllers/mfa.controller';
@@ -50,6 +56,11 @@ export interface AppModuleOptions {
   extraModules?: Type[];
   /** The time the app goes by; the system clock unless a test moves its own. */
   clock?: Clock;
+  /**
+   * The federated sign-in handler; `FederatedSignInHandler` unless a test observes it through
+   * a subclass (the rules still run).
+   */
+  federationHandler?: Type<FederatedCallbackHandler>;
 }
 
 /** The identity deployable: one module tree for REST, gRPC and socket.io. */
@@ -81,6 +92,10 @@ export class AppModule implements NestModule {
         PasswordsModule,
         AdminModule,
         IdentityGrpcModule,
+        FederationHttpModule.forRoot({
+          handler: options.federationHandler ?? FederatedSignInHandler,
+          imports: [FederatedAccountsModule],
+        }),
         ...(options.extraModules ?? []),
       ],
       controllers: [

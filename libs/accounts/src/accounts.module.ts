@@ -11,6 +11,7 @@ import { EmailConfirmation } from './email-confirmation';
 import { EmailVerificationRepository, PasswordResetRepository } from './one-time-token.repository';
 import { PasswordRecoveryService } from './password-recovery.service';
 import { ProfileService } from './profile.service';
+import { ProviderVouchedAccounts } from './provider-vouched-accounts.service';
 import { RegistrationService } from './registration.service';
 
 /**
@@ -36,7 +37,8 @@ import { RegistrationService } from './registration.service';
     RegistrationService,
     PasswordRecoveryService,
     ProfileService,
+    ProviderVouchedAccounts,
   ],
-  exports: [RegistrationService, PasswordRecoveryService, ProfileService],
+  exports: [RegistrationService, PasswordRecoveryService, ProfileService, ProviderVouchedAccounts],
 })
 export class AccountsModule {}

@@ -19,3 +19,7 @@ export {
   type ChangePasswordInput,
 } from './password-recovery.service';
 export { ProfileService, type Profile } from './profile.service';
+export {
+  ProviderVouchedAccounts,
+  type ProviderVouchedAccountInput,
+} from './provider-vouched-accounts.service';

@@ -21,8 +21,21 @@ export type RevocationReason =
 /** How a sign-in's first factor was passed: a password, or a federated provider. */
 export type SignInMethod = 'password' | 'federated';
 
+/**
+ * Why a sign-in was refused. The federated ones are the codes the browser or client got:
+ * `oidc_denied` (the user said no at the provider), `oidc_failed` (the round trip failed; the
+ * event's `detail` says where), `oidc_email_unverified` (the provider does not vouch for the
+ * email), `oidc_code_invalid` (an unknown, used or expired exchange code).
+ */
 export type LoginFailureReason =
-  'invalid_credentials' | 'email_not_verified' | 'account_locked' | 'mfa_invalid';
+  | 'invalid_credentials'
+  | 'email_not_verified'
+  | 'account_locked'
+  | 'mfa_invalid'
+  | 'oidc_denied'
+  | 'oidc_failed'
+  | 'oidc_email_unverified'
+  | 'oidc_code_invalid';
 
 /** Fields every event may carry. */
 export interface EventBase {
@@ -46,7 +59,15 @@ export interface IdentityEventMap {
     amr: string[];
     method: SignInMethod;
   };
-  'auth.login.failed': EventBase & { reason: LoginFailureReason };
+  'auth.login.failed': EventBase & {
+    reason: LoginFailureReason;
+    /** How the refused sign-in came (unset for password sign-ins recorded before this field). */
+    method?: SignInMethod;
+    /** The federated provider's route name (`google`, `github`, OIDC_NAME). */
+    provider?: string;
+    /** A finer, non-personal reason (a federated round trip's failure point). */
+    detail?: string;
+  };
   'auth.login.throttled': EventBase & { scope: string };
   'auth.refresh.reused': EventBase & { userId: string; sessionId: string };
   /**
@@ -60,6 +81,10 @@ export interface IdentityEventMap {
     sessionIds: string[];
     keptSessionId?: string;
   };
+  /** A federated identity was linked to the account (ids and the provider's name only). */
+  'identity.linked': EventBase & { userId: string; provider: string };
+  /** A federated identity was removed from the account. */
+  'identity.unlinked': EventBase & { userId: string; provider: string };
   'mfa.enabled': EventBase & { userId: string };
   'mfa.disabled': EventBase & { userId: string };
   'mfa.recovery_code_used': EventBase & { userId: string; remaining: number };
@@ -107,6 +132,8 @@ export const IDENTITY_EVENT_TYPES = [
   'auth.login.throttled',
   'auth.refresh.reused',
   'session.revoked',
+  'identity.linked',
+  'identity.unlinked',
   'mfa.enabled',
   'mfa.disabled',
   'mfa.recovery_code_used',

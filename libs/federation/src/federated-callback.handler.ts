@@ -6,6 +6,8 @@ import type { FederatedProfile, SignInIntent } from './federation.types';
 export interface FederatedCallbackInput {
   profile: FederatedProfile;
   intent: SignInIntent;
+  /** With intent `link`: the account whose session started the round trip. */
+  accountId?: string;
   client: ClientContext;
 }
 

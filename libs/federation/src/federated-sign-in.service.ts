@@ -51,6 +51,8 @@ export class FederatedSignIn {
     provider: string;
     redirectTo?: string;
     intent: SignInIntent;
+    /** With intent `link`: the signed-in account the identity is to be linked to. */
+    accountId?: string;
     client: ClientContext;
   }): Promise<StartOutcome> {
     const provider = this.providers.get(input.provider);
@@ -64,6 +66,7 @@ export class FederatedSignIn {
         verifier,
         redirectTo,
         intent: input.intent,
+        ...(input.accountId ? { accountId: input.accountId } : {}),
       });
       return {
         ok: true,
@@ -104,6 +107,7 @@ export class FederatedSignIn {
       const { code } = await this.handler.handle({
         profile,
         intent: attempt.intent,
+        ...(attempt.accountId ? { accountId: attempt.accountId } : {}),
         client: input.client,
       });
       if (typeof code !== 'string' || code === '') throw new Error('the handler returned no code');

@@ -40,6 +40,7 @@ export type FederationFailureReason =
   | 'id_token_invalid'
   | 'userinfo_mismatch'
   | 'email_unverified'
+  | 'link_without_account'
   | 'handler_failed'
   | 'internal';
 

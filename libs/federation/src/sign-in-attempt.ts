@@ -14,6 +14,12 @@ export interface SignInAttempt {
   nonce: string;
   redirectTo: string;
   intent: SignInIntent;
+  /**
+   * With intent `link`: the account whose session started the attempt. The identity can only
+   * ever be offered for linking to this account, so a code carried to someone else's browser
+   * cannot link the sender's identity to the victim's account.
+   */
+  accountId?: string;
   /** Unix seconds. */
   expiresAt: number;
 }
@@ -25,6 +31,7 @@ const attemptShape = z.object({
   nonce: z.string().min(1),
   redirectTo: z.string().min(1),
   intent: z.enum(SIGN_IN_INTENTS as [SignInIntent, ...SignInIntent[]]),
+  accountId: z.string().uuid().optional(),
   expiresAt: z.number().int(),
 });
 

@@ -49,6 +49,11 @@ export interface FirstFactorPassed extends CompletedSignIn {
 export interface RefusalContext {
   userId?: string;
   ipHash: string;
+  /** How the refused sign-in came; a federated one also names its provider. */
+  method?: SignInMethod;
+  provider?: string;
+  /** A finer, non-personal reason (where a federated round trip failed). */
+  detail?: string;
 }
 
 const FAILURE_REASON: Record<SignInErrorCode, LoginFailureReason> = {
@@ -86,7 +91,12 @@ export class SignInCore {
   async afterFirstFactor(passed: FirstFactorPassed): Promise<SignInResult> {
     const blocker = signInBlocker(passed.user);
     await passed.settle?.(blocker === null);
-    if (blocker) return this.refuse(refusalOf(blocker), passed);
+    if (blocker)
+      return this.refuse(refusalOf(blocker), {
+        userId: passed.userId,
+        ipHash: passed.ipHash,
+        method: passed.method,
+      });
     if (passed.user.mfaEnabled) {
       await passed.alongside?.();
       const challenge = await this.challenges.issue({
@@ -136,12 +146,26 @@ export class SignInCore {
    * @throws SignInError `code`, always.
    */
   async refuse(code: SignInErrorCode, context: RefusalContext): Promise<never> {
+    await this.recordRefusal(FAILURE_REASON[code], context);
+    throw new SignInError(code);
+  }
+
+  /**
+   * Records a refused sign-in (`auth.login.failed`) that its caller answers in its own way (a
+   * federated round trip goes back to the browser as `?error=`; an exchange code that does not
+   * work is `token_invalid`), in a small transaction of its own. Never throws: an audit
+   * failure is logged and must not mask the refusal.
+   */
+  async recordRefusal(reason: LoginFailureReason, context: RefusalContext): Promise<void> {
     try {
       await this.db.withTransaction((tx) =>
         this.events.emit(tx, 'auth.login.failed', {
-          reason: FAILURE_REASON[code],
+          reason,
           userId: context.userId,
           ipHash: context.ipHash,
+          ...(context.method ? { method: context.method } : {}),
+          ...(context.provider ? { provider: context.provider } : {}),
+          ...(context.detail ? { detail: context.detail } : {}),
         }),
       );
     } catch (err) {
@@ -149,7 +173,6 @@ export class SignInCore {
         `recording a refused sign-in failed: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    throw new SignInError(code);
   }
 }
 

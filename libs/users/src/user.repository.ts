@@ -67,6 +67,22 @@ export class UserRepository {
     return row && toSignInCandidate(row);
   }
 
+  /**
+   * {@link findSignInCandidate} by id: what a sign-in that found the account another way (a
+   * federated identity) needs of it. Null for an unknown id.
+   */
+  async findSignInCandidateById(id: string, tx?: Tx): Promise<SignInCandidate | null> {
+    const row = await this.db.one<SignInCandidateRow>(
+      `SELECT ${USER_COLUMNS}, t.enabled_at IS NOT NULL AS mfa_enabled
+         FROM users u
+         LEFT JOIN mfa_totp t ON t.user_id = u.id
+        WHERE u.id = $1`,
+      [id],
+      tx,
+    );
+    return row && toSignInCandidate(row);
+  }
+
   /** The account as its owner sees it, `mfaEnabled` from a confirmed TOTP enrolment. */
   async findProfile(id: string, tx?: Tx): Promise<UserProfile | null> {
     const row = await this.db.one<UserProfileRow>(
@@ -152,6 +168,24 @@ export class UserRepository {
       `UPDATE users SET password_hash = $3, password_pepper_version = $4, updated_at = now()
         WHERE id = $1 AND password_hash = $2`,
       [input.userId, input.previousHash, input.hash, input.pepperVersion],
+      tx,
+    );
+    return affected > 0;
+  }
+
+  /**
+   * Removes the password of an account whose email is still unverified, and only then
+   * (compare-and-set on `email_verified_at IS NULL`): the first step of a provider-verified
+   * identity taking over an address someone registered without proving it. In the caller's
+   * transaction, the row stays locked until it ends, so a verification link used meanwhile
+   * waits and then finds the account verified by the takeover.
+   * @returns false when the account is verified (or gone): nothing changed.
+   */
+  async voidPasswordOfUnverified(userId: string, tx?: Tx): Promise<boolean> {
+    const { affected } = await this.db.execute(
+      `UPDATE users SET password_hash = NULL, password_pepper_version = NULL, updated_at = now()
+        WHERE id = $1 AND email_verified_at IS NULL`,
+      [userId],
       tx,
     );
     return affected > 0;

@@ -7,7 +7,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from '@identity/config';
 import { DATABASE_MODE, type DatabaseMode } from '@identity/database';
 import { KV_STORE, type KvStore, RedisKvStore } from '@identity/kv';
-import { AppModule } from '../app.module';
+import { AppModule, type AppModuleOptions } from '../app.module';
 import { createGrpcHealth, grpcOptions } from '../grpc/grpc-options';
 import { HttpMetrics } from '../http/ops/http-metrics';
 import { Readiness } from '../http/ops/readiness';
@@ -33,6 +33,8 @@ export interface StartOptions {
   extraModules?: Type[];
   /** The time the app goes by; the system clock unless a test moves its own. */
   clock?: Clock;
+  /** See `AppModuleOptions.federationHandler`. */
+  federationHandler?: AppModuleOptions['federationHandler'];
 }
 
 /**
@@ -45,6 +47,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       logStream: options.logStream,
       extraModules: options.extraModules,
       clock: options.clock,
+      federationHandler: options.federationHandler,
     }),
     { bodyParser: false, bufferLogs: true, abortOnError: false },
   );

@@ -166,7 +166,12 @@ const OCSF_MAPPINGS: { readonly [K in WebhookEventType]: Mapping<K> | null } = {
     severity: 'low',
     detail: (p) => p.reason,
     isMfa: (p) => p.reason === 'mfa_invalid',
-    protocol: (p) => (p.reason === 'mfa_invalid' ? 'One-Time Code' : 'Password'),
+    protocol: (p) =>
+      p.reason === 'mfa_invalid'
+        ? 'One-Time Code'
+        : p.method === 'federated'
+          ? 'OpenID'
+          : 'Password',
   }),
   'auth.login.throttled': authentication(LOGON, {
     failure: true,

@@ -36,8 +36,6 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
  */
 export interface UpcomingWebhookEventMap {
   'auth.mfa.failed': EventBase & { userId: string };
-  'identity.linked': EventBase & { userId: string; provider: string };
-  'identity.unlinked': EventBase & { userId: string; provider: string };
   'user.email_changed': EventBase & { userId: string };
   'user.deleted': EventBase & { userId: string; actorId?: string };
 }

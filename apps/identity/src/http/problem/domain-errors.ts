@@ -5,6 +5,7 @@ import { PasswordHashingOverloadedError, WeakPasswordError } from '@identity/pas
 import { ThrottledError } from '@identity/protection';
 import { SessionError, type SessionErrorCode } from '@identity/sessions';
 import { WebhookEndpointError, type WebhookEndpointErrorCode } from '@identity/delivery';
+import { FederatedIdentityError, type FederatedIdentityErrorCode } from '@identity/federation';
 import { SignInError, type SignInErrorCode } from '@identity/signin';
 import { AdminError, type AdminErrorCode } from '../../admin/admin.errors';
 import { ProblemException } from './problem';
@@ -200,6 +201,41 @@ function fromWebhook(code: WebhookEndpointErrorCode): ProblemException {
   }
 }
 
+function fromFederatedIdentity(code: FederatedIdentityErrorCode): ProblemException {
+  switch (code) {
+    case 'federated_identity.code_invalid':
+      return new ProblemException(400, 'token_invalid', 'The code is invalid, used or expired.');
+    case 'federated_identity.link_token_invalid':
+      return new ProblemException(
+        400,
+        'token_invalid',
+        'The link token is invalid, used or expired.',
+      );
+    case 'federated_identity.identity_in_use':
+      return new ProblemException(
+        409,
+        'identity_in_use',
+        'This identity is linked to another account, or this account already has one of this provider.',
+      );
+    case 'federated_identity.identity_not_found':
+      return new ProblemException(404, 'not_found', 'No identity of this provider is linked.');
+    case 'federated_identity.last_sign_in_method':
+      return new ProblemException(
+        409,
+        'last_sign_in_method',
+        'This is the only way to sign in to the account: set a password or link another identity first.',
+      );
+    case 'federated_identity.mfa_required':
+      return new ProblemException(
+        403,
+        'mfa_required',
+        "Linking needs a session signed in with the account's second factor.",
+      );
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 /** Password hashing is saturated: 503 at once, with when to come back. */
 function fromHashingOverload(err: PasswordHashingOverloadedError): ProblemException {
   return new ProblemException(503, 'overloaded', 'The service is busy; try again shortly.', {
@@ -220,6 +256,7 @@ export function toHttpProblem(err: unknown, passwordField = 'password'): unknown
   if (err instanceof WebhookEndpointError) return fromWebhook(err.code);
   if (err instanceof ThrottledError) return fromThrottle(err);
   if (err instanceof MfaError) return fromMfa(err.code);
+  if (err instanceof FederatedIdentityError) return fromFederatedIdentity(err.code);
   if (err instanceof PasswordHashingOverloadedError) return fromHashingOverload(err);
   if (err instanceof WeakPasswordError) {
     return new ProblemException(400, 'weak_password', 'The password is too weak.', {

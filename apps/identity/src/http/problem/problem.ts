@@ -27,6 +27,9 @@ export type ProblemCode =
   | 'last_admin'
   | 'redirect_not_allowed'
   | 'oidc_failed'
+  | 'account_link_required'
+  | 'identity_in_use'
+  | 'last_sign_in_method'
   | 'conflict'
   | 'internal'
   | 'unavailable'
@@ -37,6 +40,9 @@ export interface FieldError {
   message: string;
 }
 
+/** Extension members of a problem (RFC 9457 §3.2): what the client needs to go on. */
+export type ProblemExtensions = Readonly<Record<string, string | null>>;
+
 /** RFC 9457 problem details, as every error of this API is answered. */
 export interface ProblemBody {
   type: string;
@@ -45,6 +51,7 @@ export interface ProblemBody {
   detail: string;
   code: ProblemCode;
   errors?: FieldError[];
+  [extension: string]: unknown;
 }
 
 /** Thrown by transports (never by libs) to answer with a problem+json error. */
@@ -53,14 +60,22 @@ export class ProblemException extends Error {
     readonly status: number,
     readonly code: ProblemCode,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Members beside the standard ones (the link token of `account_link_required`). */
+      extensions?: ProblemExtensions;
+    } = {},
   ) {
     super(`${status} ${code}`);
     this.name = 'ProblemException';
   }
 
   toBody(): ProblemBody {
-    return problemBody(this.status, this.code, this.detail, this.options.errors);
+    return {
+      ...this.options.extensions,
+      ...problemBody(this.status, this.code, this.detail, this.options.errors),
+    };
   }
 }
 
