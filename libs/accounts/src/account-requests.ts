@@ -1,22 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { SealedOutbox } from '@identity/delivery';
-import type { StoredPassword } from '@identity/users';
+import type { Tx } from '@identity/database';
 
 /**
  * A request about an address that must not reveal whether the address has an account:
  * registration, a new verification link, a password reset. The request path does the same
- * work for every address (validation, limits, a registration's password hash, and one outbox
- * row through {@link AccountRequests.submit}); looking the address up and what follows (the
- * account, the mail) happen later, in the outbox worker, where no response waits on it.
+ * work for every address (validation, limits, a registration's password hash and its one
+ * insert-unless-taken statement, and one outbox row through {@link AccountRequests.submit});
+ * looking the address up and what follows (the mail, the notice to an existing owner) happen
+ * later, in the outbox worker, where no response waits on it.
  */
 export type AccountRequest =
   | {
       action: 'register';
-      /** NFKC, trimmed, case kept. */
-      email: string;
       emailNormalized: string;
-      name: string | null;
-      password: StoredPassword;
+      /** The account the request created; null when the address already had one. */
+      createdUserId: string | null;
       ipHash: string;
     }
   | { action: 'resend_verification'; emailNormalized: string; ipHash: string }
@@ -30,9 +29,9 @@ export const ACCOUNT_REQUEST_KIND = 'account_request';
 export class AccountRequests {
   constructor(private readonly outbox: SealedOutbox) {}
 
-  /** One outbox row, on its own: the same statement for every address. */
-  submit(request: AccountRequest): Promise<void> {
-    return this.outbox.queue(ACCOUNT_REQUEST_KIND, request);
+  /** One outbox row (in `tx`, or on its own): the same statement for every address. */
+  submit(request: AccountRequest, tx?: Tx): Promise<void> {
+    return this.outbox.queue(ACCOUNT_REQUEST_KIND, request, tx);
   }
 }
 
@@ -45,15 +44,8 @@ export function isAccountRequest(value: unknown): value is AccountRequest {
     case 'resend_verification':
     case 'reset_password':
       return true;
-    case 'register': {
-      const password = r.password as Record<string, unknown> | null | undefined;
-      return (
-        typeof r.email === 'string' &&
-        (r.name === null || typeof r.name === 'string') &&
-        typeof password?.hash === 'string' &&
-        typeof password.pepperVersion === 'number'
-      );
-    }
+    case 'register':
+      return r.createdUserId === null || typeof r.createdUserId === 'string';
     default:
       return false;
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessService } from '@identity/access';
 import { EventBus } from '@identity/audit';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { Database, isUniqueViolation, type Tx } from '@identity/database';
+import { Database, type Tx } from '@identity/database';
 import { EmailService } from '@identity/delivery';
 import { PasswordHasher, PasswordPolicy } from '@identity/passwords';
 import { LoginThrottle, MailThrottle } from '@identity/protection';
@@ -16,7 +16,6 @@ import {
   isValidEmail,
   normalizeEmail,
   type User,
-  USER_EMAIL_CONSTRAINT,
   UserRepository,
 } from '@identity/users';
 
@@ -51,10 +50,11 @@ export class RegistrationService {
   /**
    * Registers an account and mails a verification link. Resolves the same way, after the same
    * work, whether or not the email already has an account (that owner is mailed an
-   * `account_exists` notice with a reset link instead): the password is hashed and the request
-   * queued for every address, and the lookup happens in the outbox worker
-   * ({@link completeRegistration}), so neither the answer nor its timing tells anyone which
-   * addresses are registered.
+   * `account_exists` notice with a reset link instead): the password is hashed, the account
+   * inserted unless the address is taken (one statement either way) and the request queued in
+   * the same transaction; the mail (or the notice) and `user.registered` follow in the outbox
+   * worker ({@link completeRegistration}), so neither the answer nor its timing tells anyone
+   * which addresses are registered. The account exists (unverified) as soon as this resolves.
    * @throws AccountError `account.invalid_email` for an address API.md refuses.
    * @throws WeakPasswordError when the password breaks the policy (checked first).
    * @throws ThrottledError `protection.rate_limited` past the mail budget of the email or IP.
@@ -66,34 +66,48 @@ export class RegistrationService {
     // Every request that mails (or would mail) counts, known address or not.
     await this.mailThrottle.consume({ email: emailNormalized, ip: client.ip });
     const password = await this.hasher.hash(input.password);
-    await this.requests.submit({
-      action: 'register',
-      email: canonicalEmail(input.email),
-      emailNormalized,
-      name: input.name?.trim() || null,
-      password,
-      ipHash: this.ipHasher.hash(client.ip),
+    const ipHash = this.ipHasher.hash(client.ip);
+    await this.db.withTransaction(async (tx) => {
+      const created = await this.users.createIfAbsent(
+        {
+          email: canonicalEmail(input.email),
+          emailNormalized,
+          name: input.name?.trim() || null,
+          password,
+        },
+        tx,
+      );
+      await this.requests.submit(
+        { action: 'register', emailNormalized, createdUserId: created?.id ?? null, ipHash },
+        tx,
+      );
     });
   }
 
   /**
-   * The worker's half of {@link register}: creates the account and mails the verification
-   * link, or, for an address that has an account, mails its owner a notice.
+   * The worker's half of {@link register}: the new account gets its default role, its
+   * verification link and `user.registered`; for an address that had an account, its owner
+   * is mailed a notice.
    */
   async completeRegistration(
     request: Extract<AccountRequest, { action: 'register' }>,
   ): Promise<void> {
-    const existing = await this.users.findByEmail(request.emailNormalized);
-    if (existing) return this.notifyOwner(existing);
-    try {
-      await this.db.withTransaction((tx) => this.createAccount(tx, request));
-    } catch (err) {
-      if (!isUniqueViolation(err, USER_EMAIL_CONSTRAINT)) throw err;
-      // A concurrent registration of the same address committed first: from here on this is
-      // the "already registered" case.
-      const winner = await this.users.findByEmail(request.emailNormalized);
-      if (winner) await this.notifyOwner(winner);
+    if (request.createdUserId === null) {
+      const owner = await this.users.findByEmail(request.emailNormalized);
+      if (owner) await this.notifyOwner(owner);
+      return;
     }
+    const user = await this.users.findById(request.createdUserId);
+    if (!user) return; // deleted meanwhile
+    await this.db.withTransaction(async (tx) => {
+      await this.access.grantDefaultRole(user.id, tx);
+      await this.sendVerification(tx, user);
+      await this.events.emit(tx, 'user.registered', {
+        userId: user.id,
+        via: 'password',
+        ipHash: request.ipHash,
+      });
+    });
   }
 
   /**
@@ -161,20 +175,6 @@ export class RegistrationService {
     const user = await this.users.findByEmail(request.emailNormalized);
     if (!user || user.emailVerifiedAt || user.status !== 'active') return;
     await this.db.withTransaction((tx) => this.sendVerification(tx, user));
-  }
-
-  private async createAccount(
-    tx: Tx,
-    account: Extract<AccountRequest, { action: 'register' }>,
-  ): Promise<void> {
-    const user = await this.users.create(account, tx);
-    await this.access.grantDefaultRole(user.id, tx);
-    await this.sendVerification(tx, user);
-    await this.events.emit(tx, 'user.registered', {
-      userId: user.id,
-      via: 'password',
-      ipHash: account.ipHash,
-    });
   }
 
   private async sendVerification(tx: Tx, user: User): Promise<void> {

@@ -145,6 +145,31 @@ export class UserRepository {
     return toUser(row);
   }
 
+  /**
+   * Inserts the account unless its normalised email is taken, in one statement either way
+   * (registration does the same work for a taken address as for a new one).
+   * @returns the new account, or null when the email already has one.
+   */
+  async createIfAbsent(user: NewUser, tx?: Tx): Promise<User | null> {
+    const row = await this.db.one<UserRow>(
+      `INSERT INTO users AS u (email, email_normalized, name, password_hash,
+                               password_pepper_version, email_verified_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT ON CONSTRAINT uq_users_email_normalized DO NOTHING
+       RETURNING ${USER_COLUMNS}`,
+      [
+        user.email,
+        user.emailNormalized,
+        user.name ?? null,
+        user.password?.hash ?? null,
+        user.password?.pepperVersion ?? null,
+        user.emailVerifiedAt ?? null,
+      ],
+      tx,
+    );
+    return row && toUser(row);
+  }
+
   /** Stores a new password (or none: a federated-only account) with its pepper version. */
   async setPassword(userId: string, password: StoredPassword | null, tx?: Tx): Promise<void> {
     await this.db.execute(
