@@ -75,7 +75,9 @@ describe('pre-account hijacking through an unverified registration', () => {
     expect(after.status).toBe(401);
     expect(after.body.code).toBe('invalid_credentials');
     // ...nor do the links they caused.
-    const verify = await request(app.url).post('/auth/verify-email').send({ token: verifyLink });
+    const verify = await request(app.url)
+      .post('/auth/verify-email')
+      .send({ token: verifyLink, password: ATTACKER_PASSWORD });
     expect(verify.status).toBe(400);
     expect(verify.body.code).toBe('token_invalid');
     const reset = await request(app.url)
