@@ -93,13 +93,18 @@ export class Limiter {
 
   /**
    * Takes one point if the budget has one left, atomically: of any number of concurrent takes,
-   * exactly as many succeed as points were left. A refused take leaves the count as it was.
+   * exactly as many succeed as points were left. A refused take gives its point back, unless
+   * `keepRefused`: for a limiter that {@link block}s, whose block overwrites the count, a
+   * give-back landing after a block would eat into it (a refused take is then simply forgotten
+   * with the key when the block or the window ends).
    */
-  async take(key: string): Promise<{ ok: boolean; count: Count }> {
+  async take(
+    key: string,
+    options: { keepRefused?: boolean } = {},
+  ): Promise<{ ok: boolean; count: Count }> {
     const count = await this.hit(key);
     if (count.consumed <= this.points) return { ok: true, count };
-    // Over budget: the point is not ours; leave the count (or the block) as it was.
-    await this.giveBack(key);
+    if (!options.keepRefused) await this.giveBack(key);
     return { ok: false, count };
   }
 

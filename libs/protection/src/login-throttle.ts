@@ -8,6 +8,9 @@ import { LimitKeys } from './limit-keys';
 import { ThrottledError } from './protection.errors';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows';
 
+/** How long an attempt may hold the pair's gate while it is being evaluated. */
+const GATE_HOLD_SECONDS = 10;
+
 /** Which login limit an `auth.login.throttled` event reports. */
 export type LoginThrottleScope = 'email_ip' | 'email' | 'ip';
 
@@ -82,9 +85,11 @@ export class LoginThrottle {
     this.gate = limiters.create({
       keyPrefix: 'rl:login-lock',
       points: 1,
-      // How long a gate taken by an attempt that never settles (a crash) stays taken; every
-      // lock sets its own duration with block().
-      durationSeconds: limits.loginBackoffMax,
+      // How long a gate taken by an attempt that never settles (a crash) stays taken, and the
+      // Retry-After of attempts refused while another is being evaluated: longer than any
+      // evaluation (the hashing queue is bounded), short for a waiting client. Every lock sets
+      // its own duration with block().
+      durationSeconds: Math.min(GATE_HOLD_SECONDS, limits.loginBackoffMax),
     });
     this.emailBudget = limiters.create({
       keyPrefix: 'rl:login-email',
@@ -113,7 +118,15 @@ export class LoginThrottle {
     try {
       const streak = (await this.streak.hit(keys.pair)).consumed;
       undo.push(() => this.streak.giveBack(keys.pair));
-      if (streak > this.schedule.free) await this.takeOrRefuse(this.gate, keys.pair, undo);
+      if (streak > this.schedule.free) {
+        // The gate is blocked by failures: refused takes are not given back (see Limiter.take).
+        const gate = await this.gate.take(keys.pair, { keepRefused: true });
+        if (!gate.ok) {
+          throw ThrottledError.after('protection.too_many_attempts', gate.count.msBeforeNext);
+        }
+        // Only its holder ever gives the gate up: by deleting it.
+        undo.push(() => this.gate.reset(keys.pair));
+      }
       const email = await this.takeOrRefuse(this.emailBudget, keys.email, undo);
       const ip = await this.takeOrRefuse(this.ipBudget, keys.ip, undo);
       return { attempt, streak, emailCount: email.consumed, ipCount: ip.consumed };
@@ -163,7 +176,7 @@ export class LoginThrottle {
     const keys = this.keysOf(ticket.attempt);
     await Promise.all([
       this.streak.giveBack(keys.pair),
-      ticket.streak > this.schedule.free ? this.gate.giveBack(keys.pair) : Promise.resolve(),
+      ticket.streak > this.schedule.free ? this.gate.reset(keys.pair) : Promise.resolve(),
       this.emailBudget.giveBack(keys.email),
       this.ipBudget.giveBack(keys.ip),
     ]);
