@@ -5,9 +5,8 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EventBus, type IdentityEvent } from '@identity/audit';
-import { KV_STORE, type KvStore } from '@identity/kv';
+import { ChangeBroadcast, KV_STORE, type KvStore } from '@identity/kv';
 import { isLocked, UserRepository } from '@identity/users';
 import { AccessRepository } from './access.repository';
 import { Clock } from '@identity/kernel';
@@ -32,8 +31,6 @@ const SUBJECT_REFRESH_MS = 30_000;
 const ROLES_REFRESH_MS = 60_000;
 /** Bounds memory: past this many cached users, the least recently loaded are dropped. */
 const MAX_SUBJECTS = 100_000;
-/** How long a writer waits for its own announcement to come back (see `propagated`). */
-const ECHO_TIMEOUT_MS = 1_000;
 
 /** Events after which one user's cached access is stale. */
 const USER_EVENTS = ['user.roles_changed', 'user.locked', 'user.unlocked'] as const;
@@ -69,10 +66,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
   private rolesLoad: Promise<RoleTable> | undefined;
   private rolesEpoch = 0;
   private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => Promise<void>) | undefined;
-  /** Announcements of this instance not yet seen back on the channel, by nonce. */
-  private readonly echoes = new Map<string, () => void>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly broadcast: ChangeBroadcast;
 
   constructor(
     private readonly repo: AccessRepository,
@@ -80,11 +74,19 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     private readonly events: EventBus,
     @Inject(KV_STORE) private readonly kv: KvStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.broadcast = new ChangeBroadcast(
+      kv,
+      ACCESS_CHANGED_CHANNEL,
+      (change) => this.apply(change),
+      (message, err) => this.warn(message, err),
+    );
+  }
 
   /** Subscribes first (so no change committed meanwhile is missed), then loads the roles. */
   async onModuleInit(): Promise<void> {
-    await this.subscribe();
+    // Boot even without the channel: the periodic refreshes still converge, only more slowly.
+    await this.broadcast.start();
     for (const type of USER_EVENTS) {
       this.events.onCommitted(type, (event) => this.onUserEvent(event));
     }
@@ -99,9 +101,7 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    for (const done of [...this.echoes.values()]) done();
-    await this.unsubscribe?.().catch((err: unknown) => this.warn('unsubscribe failed', err));
-    this.unsubscribe = undefined;
+    await this.broadcast.stop();
   }
 
   /**
@@ -156,8 +156,8 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
    * announcement must not fail the change, which has committed; the periodic refreshes
    * converge instead. Never rejects.
    */
-  async propagated(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+  propagated(): Promise<void> {
+    return this.broadcast.propagated();
   }
 
   /** Forgets one user here and on every other instance. */
@@ -175,40 +175,10 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
     if (userId) this.userChanged(userId);
   }
 
-  /**
-   * Applies the change locally at once, then publishes it as `<nonce> <change>` and tracks
-   * its echo (a lost message is logged).
-   */
+  /** Applies the change locally at once, then tells every other instance. */
   private announce(change: string): void {
     this.apply(change);
-    const nonce = randomUUID();
-    if (this.unsubscribe) this.awaitEcho(nonce);
-    this.kv.publish(ACCESS_CHANGED_CHANNEL, `${nonce} ${change}`).catch((err: unknown) => {
-      this.warn(`could not publish on ${ACCESS_CHANGED_CHANNEL}`, err);
-      this.echoes.get(nonce)?.();
-    });
-  }
-
-  private awaitEcho(nonce: string): void {
-    const echoed = new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.echoes.delete(nonce);
-        resolve();
-      };
-      const timer = setTimeout(done, ECHO_TIMEOUT_MS);
-      timer.unref();
-      this.echoes.set(nonce, done);
-    });
-    this.inFlight.add(echoed);
-    void echoed.then(() => this.inFlight.delete(echoed));
-  }
-
-  private onMessage(message: string): void {
-    const space = message.indexOf(' ');
-    if (space < 0) return;
-    this.apply(message.slice(space + 1));
-    this.echoes.get(message.slice(0, space))?.();
+    this.broadcast.announce(change);
   }
 
   private apply(message: string): void {
@@ -285,17 +255,6 @@ export class AccessCache implements OnModuleInit, OnModuleDestroy {
       if (epoch === this.rolesEpoch) this.roles = new Map(rows.map((r) => [r.name, r.permissions]));
     } catch (err) {
       this.warn('role refresh failed; retrying next tick', err);
-    }
-  }
-
-  private async subscribe(): Promise<void> {
-    try {
-      this.unsubscribe = await this.kv.subscribe(ACCESS_CHANGED_CHANNEL, (message) =>
-        this.onMessage(message),
-      );
-    } catch (err) {
-      // Boot anyway: the periodic refreshes still converge, only more slowly.
-      this.warn(`could not subscribe to ${ACCESS_CHANGED_CHANNEL}`, err);
     }
   }
 

@@ -9,3 +9,4 @@ export {
   type CreateKvStoreOptions,
 } from './kv.module';
 export { isKvUnavailable } from './kv-errors';
+export { ChangeBroadcast } from './change-broadcast';

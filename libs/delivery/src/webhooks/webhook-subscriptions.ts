@@ -5,10 +5,9 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EventBus } from '@identity/audit';
 import type { Tx } from '@identity/database';
-import { KV_STORE, type KvStore } from '@identity/kv';
+import { ChangeBroadcast, KV_STORE, type KvStore } from '@identity/kv';
 import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 
 /** Announces a committed change of the receivers to every instance. */
@@ -17,8 +16,6 @@ export const WEBHOOKS_CHANGED_CHANNEL = 'webhooks.changed';
 const CHANGE_EVENTS = ['webhook.created', 'webhook.updated', 'webhook.deleted'] as const;
 /** Safety net for a lost announcement (pub/sub is fire-and-forget). */
 const REFRESH_MS = 30_000;
-/** How long a writer waits for its own announcement to come back (see `propagated`). */
-const ECHO_TIMEOUT_MS = 1_000;
 
 /** The event types each enabled receiver wants (`*` = all). */
 type Subscriptions = ReadonlySet<string>;
@@ -43,27 +40,25 @@ export class WebhookSubscriptions implements OnModuleInit, OnModuleDestroy {
   private subscriptions: Subscriptions | undefined;
   private epoch = 0;
   private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => Promise<void>) | undefined;
-  /** Announcements of this instance not yet seen back on the channel, by nonce. */
-  private readonly echoes = new Map<string, () => void>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly broadcast: ChangeBroadcast;
 
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
     private readonly events: EventBus,
-    @Inject(KV_STORE) private readonly kv: KvStore,
-  ) {}
+    @Inject(KV_STORE) kv: KvStore,
+  ) {
+    this.broadcast = new ChangeBroadcast(
+      kv,
+      WEBHOOKS_CHANGED_CHANNEL,
+      () => this.invalidate(),
+      (message, err) => this.warn(message, err),
+    );
+  }
 
   /** Subscribes first (so no change committed meanwhile is missed), then loads the list. */
   async onModuleInit(): Promise<void> {
-    try {
-      this.unsubscribe = await this.kv.subscribe(WEBHOOKS_CHANGED_CHANNEL, (message) =>
-        this.onMessage(message),
-      );
-    } catch (err) {
-      // Boot anyway: the periodic refresh still converges, only more slowly.
-      this.warn(`could not subscribe to ${WEBHOOKS_CHANGED_CHANNEL}`, err);
-    }
+    // Boot even without the channel: the periodic refresh still converges, only more slowly.
+    await this.broadcast.start();
     for (const type of CHANGE_EVENTS) this.events.onCommitted(type, () => this.announce());
     await this.load().catch((err: unknown) => this.warn('loading the receivers failed', err));
     this.timer = setInterval(() => this.refresh(), REFRESH_MS);
@@ -72,9 +67,7 @@ export class WebhookSubscriptions implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    for (const done of [...this.echoes.values()]) done();
-    await this.unsubscribe?.().catch((err: unknown) => this.warn('unsubscribe failed', err));
-    this.unsubscribe = undefined;
+    await this.broadcast.stop();
   }
 
   /**
@@ -92,8 +85,8 @@ export class WebhookSubscriptions implements OnModuleInit, OnModuleDestroy {
    * channel (so every instance has dropped its list), or after a second at most: a lost
    * announcement must not fail the change, which has committed. Never rejects.
    */
-  async propagated(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+  propagated(): Promise<void> {
+    return this.broadcast.propagated();
   }
 
   private async load(tx?: Tx): Promise<Subscriptions> {
@@ -108,35 +101,10 @@ export class WebhookSubscriptions implements OnModuleInit, OnModuleDestroy {
     this.load().catch((err: unknown) => this.warn('refreshing the receivers failed', err));
   }
 
-  /** Drops the list here at once, then tells the others as `<nonce>` and tracks the echo. */
+  /** Drops the list here at once, then tells the other instances. */
   private announce(): void {
     this.invalidate();
-    const nonce = randomUUID();
-    if (this.unsubscribe) this.awaitEcho(nonce);
-    this.kv.publish(WEBHOOKS_CHANGED_CHANNEL, nonce).catch((err: unknown) => {
-      this.warn(`could not publish on ${WEBHOOKS_CHANGED_CHANNEL}`, err);
-      this.echoes.get(nonce)?.();
-    });
-  }
-
-  private awaitEcho(nonce: string): void {
-    const echoed = new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.echoes.delete(nonce);
-        resolve();
-      };
-      const timer = setTimeout(done, ECHO_TIMEOUT_MS);
-      timer.unref();
-      this.echoes.set(nonce, done);
-    });
-    this.inFlight.add(echoed);
-    void echoed.then(() => this.inFlight.delete(echoed));
-  }
-
-  private onMessage(nonce: string): void {
-    this.invalidate();
-    this.echoes.get(nonce)?.();
+    this.broadcast.announce('receivers');
   }
 
   private invalidate(): void {
