@@ -34,22 +34,12 @@ export class UserRepository {
 
   /** The account whose normalised email is `emailNormalized` (see `normalizeEmail`). */
   async findByEmail(emailNormalized: string, tx?: Tx): Promise<User | null> {
-    const row = await this.db.one<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.email_normalized = $1`,
-      [emailNormalized],
-      tx,
-    );
-    return row && toUser(row);
+    return this.findOne(BY_EMAIL, emailNormalized, tx);
   }
 
   /** The account with this id, or null. */
   async findById(id: string, tx?: Tx): Promise<User | null> {
-    const row = await this.db.one<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`,
-      [id],
-      tx,
-    );
-    return row && toUser(row);
+    return this.findOne(BY_ID, id, tx);
   }
 
   /**
@@ -57,14 +47,7 @@ export class UserRepository {
    * the row and whether the user has a confirmed second factor. Null for an unknown email.
    */
   async findSignInCandidate(emailNormalized: string): Promise<SignInCandidate | null> {
-    const row = await this.db.one<SignInCandidateRow>(
-      `SELECT ${USER_COLUMNS}, t.enabled_at IS NOT NULL AS mfa_enabled
-         FROM users u
-         LEFT JOIN mfa_totp t ON t.user_id = u.id
-        WHERE u.email_normalized = $1`,
-      [emailNormalized],
-    );
-    return row && toSignInCandidate(row);
+    return this.findCandidate(BY_EMAIL, emailNormalized);
   }
 
   /**
@@ -72,15 +55,7 @@ export class UserRepository {
    * federated identity) needs of it. Null for an unknown id.
    */
   async findSignInCandidateById(id: string, tx?: Tx): Promise<SignInCandidate | null> {
-    const row = await this.db.one<SignInCandidateRow>(
-      `SELECT ${USER_COLUMNS}, t.enabled_at IS NOT NULL AS mfa_enabled
-         FROM users u
-         LEFT JOIN mfa_totp t ON t.user_id = u.id
-        WHERE u.id = $1`,
-      [id],
-      tx,
-    );
-    return row && toSignInCandidate(row);
+    return this.findCandidate(BY_ID, id, tx);
   }
 
   /** The account as its owner sees it, `mfaEnabled` from a confirmed TOTP enrolment. */
@@ -255,4 +230,33 @@ export class UserRepository {
     if (!row) return 'not_found';
     return row.changed ? 'changed' : 'unchanged';
   }
+
+  private async findOne(where: string, key: string, tx?: Tx): Promise<User | null> {
+    const row = await this.db.one<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u WHERE ${where}`,
+      [key],
+      tx,
+    );
+    return row && toUser(row);
+  }
+
+  private async findCandidate(
+    where: string,
+    key: string,
+    tx?: Tx,
+  ): Promise<SignInCandidate | null> {
+    const row = await this.db.one<SignInCandidateRow>(
+      `SELECT ${USER_COLUMNS}, t.enabled_at IS NOT NULL AS mfa_enabled
+         FROM users u
+         LEFT JOIN mfa_totp t ON t.user_id = u.id
+        WHERE ${where}`,
+      [key],
+      tx,
+    );
+    return row && toSignInCandidate(row);
+  }
 }
+
+/** The lookups by key: fixed strings, never user input in SQL (the key is a parameter). */
+const BY_EMAIL = 'u.email_normalized = $1';
+const BY_ID = 'u.id = $1';
