@@ -1,6 +1,6 @@
 import { importJWK, type JWK } from 'jose';
 
-/** The JWKS could not be fetched and the key asked for is not known: nothing can be decided. */
+/** The key asked for is not known and the JWKS cannot be consulted now: decide elsewhere. */
 export class JwksUnavailableError extends Error {
   constructor(cause: unknown) {
     super(`JWKS unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
@@ -19,7 +19,8 @@ export interface JwksCacheOptions {
   timeoutMs?: number;
   /**
    * Least time between two fetches for an unknown `kid`: a flood of tokens with made-up kids
-   * costs the platform one fetch per this interval. Default 10000 ms.
+   * costs the platform one JWKS fetch per this interval (the tokens between go to the
+   * platform's VerifyToken). Default 10000 ms.
    */
   cooldownMs?: number;
   now?: () => number;
@@ -66,9 +67,11 @@ export class JwksCache {
   }
 
   /**
-   * The key named `kid`, or null when the platform does not publish it (the token is not
-   * one of its own).
-   * @throws JwksUnavailableError when `kid` is unknown and the JWKS cannot be fetched.
+   * The key named `kid`, or null when a fetch made for this very question shows the platform
+   * does not publish it (the token is not one of its own).
+   * @throws JwksUnavailableError when `kid` is unknown and the JWKS cannot be consulted now:
+   *   it is down, or was fetched less than a cooldown ago (a new key may have been published
+   *   since; the caller lets the platform decide instead of refusing a good token).
    */
   async key(kid: string): Promise<VerificationKey | null> {
     const known = this.keys.get(kid);
@@ -76,15 +79,16 @@ export class JwksCache {
       if (this.stale()) this.refreshInBackground();
       return known;
     }
-    if (this.now() - this.lastAttemptAt >= this.cooldownMs || this.fetchedAt === undefined) {
+    const before = this.fetchedAt;
+    if (before === undefined || this.now() - this.lastAttemptAt >= this.cooldownMs) {
       await this.refresh();
     } else if (this.fetching) {
       await this.fetching.catch(() => undefined);
     }
     const found = this.keys.get(kid);
     if (found) return found;
-    if (this.fetchedAt === undefined) throw new JwksUnavailableError(this.lastError);
-    return null;
+    if (this.fetchedAt !== before) return null;
+    throw new JwksUnavailableError(this.lastError ?? 'asked again within the cooldown');
   }
 
   /** Fetches now (at boot, so the first request does not wait). Never rejects. */
