@@ -31,6 +31,7 @@ describe('reportingSettingsFromEnv', () => {
       IDENTITY_ISSUER: 'https://id.example.com',
       IDENTITY_AUDIENCE: 'reports',
       IDENTITY_MAX_STALENESS_MS: '4000',
+      IDENTITY_VERIFY_MODE: 'platform',
     });
     expect(s.identity).toMatchObject({
       jwksUrl: 'http://identity:3000/.well-known/jwks.json',
@@ -38,6 +39,7 @@ describe('reportingSettingsFromEnv', () => {
       issuer: 'https://id.example.com',
       audience: 'reports',
       maxStalenessMs: 4000,
+      verification: 'platform',
     });
   });
 

@@ -25,6 +25,8 @@ export interface ReportingIdentitySettings {
   jwksInsecure?: boolean;
   /** See IdentityClientOptions.revocations.maxStalenessMs. */
   maxStalenessMs?: number;
+  /** See IdentityClientOptions.verification (`platform`: VerifyToken on every request). */
+  verification?: 'local' | 'platform';
 }
 
 /** The SDK's options for these settings. */
@@ -41,6 +43,7 @@ export function identityClientOptions(s: ReportingIdentitySettings): IdentityCli
     issuer: s.issuer,
     audience: s.audience,
     ...(s.maxStalenessMs ? { revocations: { maxStalenessMs: s.maxStalenessMs } } : {}),
+    ...(s.verification ? { verification: s.verification } : {}),
   };
 }
 
@@ -66,7 +69,9 @@ export function identityClientOptions(s: ReportingIdentitySettings): IdentityCli
  * - `IDENTITY_ISSUER` (`http://localhost:3000` outside production, required in production)
  *   and `IDENTITY_AUDIENCE` (`identity`): what the tokens' `iss` and `aud` must be;
  * - `IDENTITY_MAX_STALENESS_MS` (10000): how long tokens are verified locally after the
- *   revocation stream last proved complete; past it, each request asks the platform.
+ *   revocation stream last proved complete; past it, each request asks the platform;
+ * - `IDENTITY_VERIFY_MODE` (`local`): `platform` asks `VerifyToken` on every request instead
+ *   (the bench compares the two).
  * @throws Error listing every problem at once.
  */
 export function reportingSettingsFromEnv(
@@ -101,6 +106,9 @@ export function reportingSettingsFromEnv(
   const staleness = value('IDENTITY_MAX_STALENESS_MS');
   if (staleness !== undefined && !/^\d+$/.test(staleness))
     problems.push('IDENTITY_MAX_STALENESS_MS must be a number of milliseconds');
+  const mode = value('IDENTITY_VERIFY_MODE');
+  if (mode !== undefined && mode !== 'local' && mode !== 'platform')
+    problems.push('IDENTITY_VERIFY_MODE must be local or platform');
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -116,6 +124,7 @@ export function reportingSettingsFromEnv(
       issuer: issuer!,
       audience: value('IDENTITY_AUDIENCE') ?? 'identity',
       ...(staleness ? { maxStalenessMs: Number(staleness) } : {}),
+      ...(mode ? { verification: mode as 'local' | 'platform' } : {}),
     },
   };
 }

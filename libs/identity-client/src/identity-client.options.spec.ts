@@ -30,6 +30,7 @@ describe('resolveOptions', () => {
         maxBackoffMs: 5_000,
       },
       permissionsTtlMs: 30_000,
+      verification: 'local',
       globalGuard: true,
     });
   });

@@ -54,6 +54,12 @@ export interface IdentityClientOptions {
    */
   permissionsTtlMs?: number;
   /**
+   * `local` (default): verify here against the pushed revocations, as described in the README.
+   * `platform`: ask the platform's `VerifyToken` on every request and keep no stream (for a
+   * service that wants each check made centrally, or to compare the two).
+   */
+  verification?: 'local' | 'platform';
+  /**
    * Register {@link IdentityGuard} for every route (deny by default: routes opt out with
    * `@Public()`). Default true; with false, use `@UseGuards(IdentityGuard)` where needed.
    */
@@ -78,6 +84,7 @@ export interface ResolvedOptions {
     maxBackoffMs: number;
   };
   permissionsTtlMs: number;
+  verification: 'local' | 'platform';
   globalGuard: boolean;
 }
 
@@ -126,6 +133,9 @@ export function resolveOptions(options: IdentityClientOptions): ResolvedOptions 
   if (!(maxStalenessMs >= 200)) problems.push('revocations.maxStalenessMs must be at least 200');
   if (!(heartbeatMs >= 100 && heartbeatMs < maxStalenessMs))
     problems.push('revocations.heartbeatMs must be at least 100 and below maxStalenessMs');
+  const verification = options.verification ?? 'local';
+  if (verification !== 'local' && verification !== 'platform')
+    problems.push('verification must be local or platform');
   if (problems.length > 0) {
     throw new Error(
       `Invalid identity client options:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -144,6 +154,7 @@ export function resolveOptions(options: IdentityClientOptions): ResolvedOptions 
       maxBackoffMs: options.revocations?.maxBackoffMs ?? 5_000,
     },
     permissionsTtlMs: options.permissionsTtlMs ?? 30_000,
+    verification,
     globalGuard: options.globalGuard ?? true,
   };
 }

@@ -104,6 +104,7 @@ export class IdentityClient {
 
   /** Subscribes to revocations and fetches the JWKS; requests are served meanwhile (remotely). */
   start(): void {
+    if (this.options.verification === 'platform') return;
     this.watcher.start();
     void this.jwks.warm();
   }
@@ -127,7 +128,7 @@ export class IdentityClient {
     options: { withPermissions?: boolean } = {},
   ): Promise<Authentication> {
     if (!token) return { ok: false, reason: 'malformed' };
-    if (this.watcher.inSync()) {
+    if (this.options.verification === 'local' && this.watcher.inSync()) {
       const local = await this.authenticateLocally(token, options.withPermissions ?? false);
       if (local) return local;
     }
