@@ -81,6 +81,15 @@ describe('the lib graph', () => {
     expect(escapes.map((file) => relative(ROOT, file))).toEqual([]);
   });
 
+  it('keeps the socket contract importable by browsers: libs/sessions-socket imports nothing', () => {
+    expect([...graph.get('sessions-socket')!]).toEqual([]);
+    const imports = (sources.get('sessions-socket') ?? []).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!),
+    );
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((spec) => !spec.startsWith('./'))).toEqual([]);
+  });
+
   it('names the users table in SQL in libs/users only', () => {
     const sql = /\b(FROM|JOIN|UPDATE|INTO)\s+users\b/;
     expect(filesMatching(sql).every((file) => file.startsWith('libs/users/'))).toBe(true);

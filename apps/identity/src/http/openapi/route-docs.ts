@@ -320,7 +320,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /app.js': {
     summary: "Web UI's script",
     tag: 'web',
-    responses: { 200: { description: 'Script', contentType: 'text/javascript' } },
+    responses: { 200: { description: 'Script', contentType: 'application/javascript' } },
   },
   'GET /app.css': {
     summary: "Web UI's style sheet",
@@ -330,7 +330,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /sessions-socket.js': {
     summary: 'Browser helper of the revocation push socket (/sessions namespace)',
     tag: 'web',
-    responses: { 200: { description: 'Script', contentType: 'text/javascript' } },
+    responses: { 200: { description: 'Script', contentType: 'application/javascript' } },
   },
   'GET /openapi.json': {
     summary: 'This document',
