@@ -74,8 +74,9 @@ export class RevocationWatcher {
     clearTimeout(this.retryTimer);
     clearInterval(this.watchdog);
     clearInterval(this.sweeper);
-    this.stream?.cancel();
+    const stream = this.stream;
     this.stream = undefined;
+    stream?.cancel();
     for (const wake of [...this.caughtUpWaiters]) wake();
   }
 
@@ -118,8 +119,8 @@ export class RevocationWatcher {
       if (this.stream === stream) this.apply(event);
     });
     stream.on('error', (err: Error & { code?: number }) => {
-      // CANCELLED is ours (stop, or the watchdog replacing a silent stream).
-      if (this.stream === stream && err.code !== 1) this.ended(stream, err.message);
+      // A stream this watcher cancelled (stop, or the watchdog) is no longer `this.stream`.
+      if (this.stream === stream) this.ended(stream, err.message);
     });
     stream.on('end', () => {
       if (this.stream === stream) this.ended(stream, 'the platform ended the stream');
@@ -151,8 +152,8 @@ export class RevocationWatcher {
   private checkAlive(): void {
     const stream = this.stream;
     if (!stream || this.now() - this.lastMessageAt <= this.options.heartbeatMs * 3) return;
-    stream.cancel();
     this.ended(stream, 'no heartbeat');
+    stream.cancel();
   }
 
   private apply(event: RevocationEvent__Output): void {
