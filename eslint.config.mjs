@@ -20,7 +20,7 @@ const DATA_ACCESS =
   'TypeORM stays inside libs/database and migrations: repositories write SQL through Database (query/one/execute, Tx).';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'bench/**/*.js', 'scripts/**/*.js', '.test-build/**', 'jest.config.js', 'eslint.config.mjs', 'apps/identity/src/web/**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'bench/**/*.js', 'scripts/**/*.js', '.test-build/**', 'jest.config.js', 'eslint.config.mjs', 'apps/identity/src/web/**/*.js', 'libs/identity-client/src/generated/**', 'libs/identity-client/codegen/**/*.js', 'libs/identity-client/jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

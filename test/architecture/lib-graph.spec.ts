@@ -69,6 +69,27 @@ describe('the lib graph', () => {
     expect([...graph.get('users')!].sort()).toEqual(['database']);
   });
 
+  it('keeps the SDK separable: libs/identity-client imports no other lib, nor any file outside it', () => {
+    expect([...graph.get('identity-client')!]).toEqual([]);
+    const sdk = join(LIBS, 'identity-client');
+    const escapes = (sources.get('identity-client') ?? []).filter((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']*)'/g)].some(
+        (m) => !join(file, '..', m[1]!).startsWith(sdk),
+      ),
+    );
+    expect(sources.get('identity-client')!.length).toBeGreaterThan(5);
+    expect(escapes.map((file) => relative(ROOT, file))).toEqual([]);
+  });
+
+  it('keeps the socket contract importable by browsers: libs/sessions-socket imports nothing', () => {
+    expect([...graph.get('sessions-socket')!]).toEqual([]);
+    const imports = (sources.get('sessions-socket') ?? []).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!),
+    );
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((spec) => !spec.startsWith('./'))).toEqual([]);
+  });
+
   it('names the users table in SQL in libs/users only', () => {
     const sql = /\b(FROM|JOIN|UPDATE|INTO)\s+users\b/;
     expect(filesMatching(sql).every((file) => file.startsWith('libs/users/'))).toBe(true);

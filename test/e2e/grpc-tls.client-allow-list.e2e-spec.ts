@@ -7,7 +7,8 @@
  *    refused with PERMISSION_DENIED before any handler runs, on every service of the port.
  * 2. Something on the path (ARP/DNS spoofing, a rogue pod behind the service name) answers the
  *    reporting service's VerifyToken itself with `active: true` and every permission for any
- *    token. The reporting demo configured with the identity service's CA only talks to a
+ *    token (or would feed its SDK a revocation stream that hides revocations). The reporting
+ *    demo configured with the identity service's CA only talks to a
  *    server holding a certificate of that CA for the expected name: a plaintext impostor or
  *    one with a certificate of another CA gets no call, and the demo fails closed (503).
  *    The same impostor is accepted by a demo without TLS: the control that shows it works.
@@ -33,7 +34,7 @@ import { loadSync } from '@grpc/proto-loader';
 import request from 'supertest';
 import { login, MailCatcher, registerVerified } from '@identity/testing';
 import { PROTO_LOADER_OPTIONS, protoRoot } from '../../apps/identity/src/grpc/proto-files';
-import type { IdentityClientOptions } from '../../apps/reporting-demo/src/identity.client';
+import type { ReportingIdentitySettings } from '../../apps/reporting-demo/src/reporting.config';
 import { startReportingApp } from '../../apps/reporting-demo/src/reporting-app';
 import { startTestApp, type TestApp } from '../support/app';
 import { GrpcTestClient } from './grpc.fixtures';
@@ -118,9 +119,15 @@ describe('gRPC mutual TLS with a client allow-list', () => {
     return c;
   };
 
-  const demo = async (identity: IdentityClientOptions) => {
+  /** The demo's SDK reaches `identity.address` over gRPC, and the real app for its JWKS. */
+  const demo = async (identity: Omit<ReportingIdentitySettings, 'jwksUrl' | 'issuer'>) => {
     const d = await startReportingApp({
-      identity: { deadlineMs: 1_000, ...identity },
+      identity: {
+        deadlineMs: 1_000,
+        jwksUrl: `${app.url}/.well-known/jwks.json`,
+        issuer: app.config.jwt.issuer,
+        ...identity,
+      },
       port: 0,
       host: '127.0.0.1',
       logger: false,
@@ -221,8 +228,10 @@ describe('the docker-compose gRPC PKI (docker/grpc-certs.sh)', () => {
 
   it('lets the reporting demo verify tokens over mutual TLS, checking the name `identity`', async () => {
     const { accessToken } = await login(app.url, await registerVerified(app.url, mail));
+    const jwks = { jwksUrl: `${app.url}/.well-known/jwks.json`, issuer: app.config.jwt.issuer };
     demo = await startReportingApp({
       identity: {
+        ...jwks,
         address: app.grpcAddress,
         tls: {
           caPath: join(dir, 'reporting/ca.crt'),
@@ -244,6 +253,7 @@ describe('the docker-compose gRPC PKI (docker/grpc-certs.sh)', () => {
     // The name is checked: a certificate that is not for the expected name is refused.
     const wrongName = await startReportingApp({
       identity: {
+        ...jwks,
         address: app.grpcAddress,
         deadlineMs: 1_000,
         tls: {

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import {
   type ChannelCredentials,
+  type ClientReadableStream,
   credentials,
   loadPackageDefinition,
   Metadata,
@@ -13,6 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
+import type { RevocationEvent } from '../../apps/identity/src/grpc/identity.messages';
 import { PROTO_LOADER_OPTIONS, protoRoot } from '../../apps/identity/src/grpc/proto-files';
 
 const PROTO_ROOT = protoRoot();
@@ -81,6 +83,17 @@ export class GrpcTestClient {
     return this.call(this.identity, 'GetUserPermissions', { user_id: userId });
   }
 
+  /** Opens `WatchRevocations` and records what arrives (see {@link RevocationStream}). */
+  watchRevocations(after = '', heartbeatMs = 0): RevocationStream {
+    const open = (
+      this.identity as unknown as Record<
+        string,
+        (r: object) => ClientReadableStream<RevocationEvent>
+      >
+    ).WatchRevocations!.bind(this.identity);
+    return new RevocationStream(open({ after, heartbeat_ms: heartbeatMs }));
+  }
+
   healthCheck(service = ''): Promise<{ status: string }> {
     return this.call(this.health, 'check', { service });
   }
@@ -101,5 +114,63 @@ export class GrpcTestClient {
         err ? reject(err) : resolve(reply),
       );
     });
+  }
+}
+
+/** A `WatchRevocations` call that records every message with its receipt time. */
+export class RevocationStream {
+  readonly received: (RevocationEvent & { receivedAt: number })[] = [];
+  error: (Error & { code?: number }) | undefined;
+  ended = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly call: ClientReadableStream<RevocationEvent>) {
+    call.on('data', (event: RevocationEvent) => {
+      this.received.push({ ...event, receivedAt: Date.now() });
+      this.wake();
+    });
+    call.on('error', (err: Error & { code?: number }) => {
+      this.error = err;
+      this.wake();
+    });
+    call.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+  }
+
+  /** The events of one kind received so far. */
+  of(kind: NonNullable<RevocationEvent['event']>): (RevocationEvent & { receivedAt: number })[] {
+    return this.received.filter((e) => e.event === kind);
+  }
+
+  /** Resolves once `done()` holds (checked on every message), or rejects after `timeoutMs`. */
+  until(done: () => boolean, timeoutMs = 5_000): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          new Error(
+            `stream: condition not met within ${timeoutMs} ms (${this.received.length} messages, error ${this.error?.message ?? 'none'})`,
+          ),
+        );
+      }, timeoutMs);
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  close(): void {
+    this.call.cancel();
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
   }
 }

@@ -17,7 +17,7 @@ import {
   uniqueEmail,
 } from '@identity/testing';
 import { SessionsSocketClient } from '../../apps/identity/src/ws/client/sessions-socket.client';
-import type { RevokedMessage } from '../../apps/identity/src/ws/client/sessions-socket.contract';
+import type { RevokedMessage } from '@identity/sessions-socket';
 import { startTestApp, type TestApp } from '../support/app';
 
 /** A `revoked` message but its timestamp (distributes over the scopes). */

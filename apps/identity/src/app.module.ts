@@ -37,6 +37,7 @@ import { TokenResponder } from './http/auth/token-responder';
 import { IdentityGrpcModule } from './grpc/identity-grpc.module';
 import { AdminModule } from './http/controllers/admin.module';
 import { FederationHttpModule } from './http/federation/federation-http.module';
+import { ApiDocsModule } from './http/openapi/api-docs.module';
 import { AuthController } from './http/controllers/auth.controller';
 import { JwksController } from './http/controllers/jwks.controller';
 import { MfaController } from './http/controllers/mfa.controller';
@@ -96,6 +97,7 @@ export class AppModule implements NestModule {
           handler: options.federationHandler ?? FederatedSignInHandler,
           imports: [FederatedAccountsModule],
         }),
+        ...(config.http.apiDocs ? [ApiDocsModule] : []),
         ...(options.extraModules ?? []),
       ],
       controllers: [

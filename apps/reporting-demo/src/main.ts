@@ -5,9 +5,10 @@ import { startReportingApp } from './reporting-app';
 /**
  * `npm run demo:reporting`: an example internal service. The frontend signs in over the
  * identity service's REST API and calls `POST /reports` here with the access token; this
- * service asks the identity service over gRPC (`VerifyToken`) whether the token is good and
- * holds `reports:generate`. Settings, and how it verifies the identity service over TLS:
- * `reporting.config.ts`.
+ * service trusts the token through the platform's SDK (`@identity/identity-client`): verified
+ * locally against the JWKS and the pushed revocations, `reports:generate` from the platform's
+ * permissions, `VerifyToken` only while the revocation stream is away. Settings, and how it
+ * verifies the identity service over TLS: `reporting.config.ts`.
  */
 async function main(): Promise<void> {
   // A separate service with a handful of settings of its own: it does not load the platform's

@@ -10,11 +10,36 @@ const problems = (env: Record<string, string>): string => {
 };
 
 describe('reportingSettingsFromEnv', () => {
-  it('defaults to plaintext on loopback outside production', () => {
+  it('defaults to plaintext on loopback outside production, beside `npm start`', () => {
     expect(reportingSettingsFromEnv({})).toEqual({
       port: 3100,
       host: '127.0.0.1',
-      identity: { address: '127.0.0.1:50051', tls: undefined },
+      identity: {
+        address: '127.0.0.1:50051',
+        tls: undefined,
+        jwksUrl: 'http://127.0.0.1:3000/.well-known/jwks.json',
+        issuer: 'http://localhost:3000',
+        audience: 'identity',
+      },
+    });
+  });
+
+  it('takes the JWKS, issuer, audience and staleness bound the SDK needs', () => {
+    const s = reportingSettingsFromEnv({
+      IDENTITY_JWKS_URL: 'http://identity:3000/.well-known/jwks.json',
+      IDENTITY_JWKS_INSECURE: 'true',
+      IDENTITY_ISSUER: 'https://id.example.com',
+      IDENTITY_AUDIENCE: 'reports',
+      IDENTITY_MAX_STALENESS_MS: '4000',
+      IDENTITY_VERIFY_MODE: 'platform',
+    });
+    expect(s.identity).toMatchObject({
+      jwksUrl: 'http://identity:3000/.well-known/jwks.json',
+      jwksInsecure: true,
+      issuer: 'https://id.example.com',
+      audience: 'reports',
+      maxStalenessMs: 4000,
+      verification: 'platform',
     });
   });
 
@@ -26,7 +51,7 @@ describe('reportingSettingsFromEnv', () => {
       IDENTITY_GRPC_KEY: '/grpc/client.key',
       IDENTITY_GRPC_SERVER_NAME: 'identity.internal',
     });
-    expect(s.identity).toEqual({
+    expect(s.identity).toMatchObject({
       address: 'identity:50051',
       tls: {
         caPath: '/grpc/ca.crt',
@@ -38,15 +63,25 @@ describe('reportingSettingsFromEnv', () => {
   });
 
   it('refuses plaintext in production unless IDENTITY_GRPC_INSECURE=true', () => {
-    expect(problems({ NODE_ENV: 'production' })).toMatch(/IDENTITY_GRPC_CA is required/);
+    const jwks = {
+      IDENTITY_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      IDENTITY_ISSUER: 'https://id.example.com',
+    };
+    expect(problems({ NODE_ENV: 'production', ...jwks })).toMatch(/IDENTITY_GRPC_CA is required/);
     expect(
-      reportingSettingsFromEnv({ NODE_ENV: 'production', IDENTITY_GRPC_INSECURE: 'true' }).identity
-        .tls,
-    ).toBeUndefined();
+      reportingSettingsFromEnv({ NODE_ENV: 'production', IDENTITY_GRPC_INSECURE: 'true', ...jwks })
+        .identity,
+    ).toMatchObject({ tls: undefined, insecure: true });
     expect(
-      reportingSettingsFromEnv({ NODE_ENV: 'production', IDENTITY_GRPC_CA: '/ca.crt' }).identity
-        .tls,
+      reportingSettingsFromEnv({ NODE_ENV: 'production', IDENTITY_GRPC_CA: '/ca.crt', ...jwks })
+        .identity.tls,
     ).toMatchObject({ caPath: '/ca.crt' });
+  });
+
+  it('needs the JWKS URL and the issuer in production (no development defaults there)', () => {
+    const message = problems({ NODE_ENV: 'production', IDENTITY_GRPC_CA: '/ca.crt' });
+    expect(message).toMatch(/IDENTITY_JWKS_URL is required in production/);
+    expect(message).toMatch(/IDENTITY_ISSUER is required in production/);
   });
 
   it('lists every inconsistent setting at once', () => {

@@ -1,30 +1,19 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { IdentityClient, type IdentityClientOptions } from './identity.client';
-import { PermissionGuard } from './permission.guard';
-import { ReportsController } from './reports.controller';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { IdentityClientModule } from '@identity/identity-client';
+import { identityClientOptions, type ReportingIdentitySettings } from './reporting.config';
+import { HealthController, ReportsController } from './reports.controller';
 
-/** Closes the gRPC channel when the app stops. */
-class IdentityClientCloser implements OnApplicationShutdown {
-  constructor(@Inject(IdentityClient) private readonly client: IdentityClient) {}
-
-  onApplicationShutdown(): void {
-    this.client.close();
-  }
-}
-
-/** The reporting service: one route, guarded by the identity service over gRPC. */
+/**
+ * The reporting service: one business route, guarded by the identity platform's SDK (every
+ * route needs a token unless `@Public()`; tokens are verified locally and revocations pushed).
+ */
 @Module({})
 export class ReportingModule {
-  static forRoot(identity: IdentityClientOptions): DynamicModule {
+  static forRoot(identity: ReportingIdentitySettings): DynamicModule {
     return {
       module: ReportingModule,
-      controllers: [ReportsController],
-      providers: [
-        { provide: IdentityClient, useFactory: () => new IdentityClient(identity) },
-        IdentityClientCloser,
-        { provide: APP_GUARD, useClass: PermissionGuard },
-      ],
+      imports: [IdentityClientModule.forRoot(identityClientOptions(identity))],
+      controllers: [ReportsController, HealthController],
     };
   }
 }

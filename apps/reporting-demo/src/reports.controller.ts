@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { RequirePermission, type VerifiedRequest } from './permission.guard';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  CurrentUser,
+  IdentityClient,
+  type IdentityClientStatus,
+  type IdentityUser,
+  Public,
+  RequirePermissions,
+} from '@identity/identity-client';
 
 /** What `POST /reports` answers. */
 export interface ReportResponse {
@@ -15,13 +22,25 @@ export interface ReportResponse {
 export class ReportsController {
   @Post()
   @HttpCode(200)
-  @RequirePermission('reports:generate')
-  generate(@Req() req: VerifiedRequest): ReportResponse {
+  @RequirePermissions('reports:generate')
+  generate(@CurrentUser() user: IdentityUser): ReportResponse {
     return {
       id: randomUUID(),
       status: 'generated',
-      requested_by: req.identity?.user_id ?? '',
+      requested_by: user.userId,
       generated_at: new Date().toISOString(),
     };
+  }
+}
+
+/** Liveness, with how tokens are being verified (locally, or by the platform). */
+@Controller('healthz')
+@Public()
+export class HealthController {
+  constructor(private readonly identity: IdentityClient) {}
+
+  @Get()
+  health(): { status: 'ok'; identity: IdentityClientStatus['mode'] } {
+    return { status: 'ok', identity: this.identity.status().mode };
   }
 }

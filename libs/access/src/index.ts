@@ -1,4 +1,7 @@
-/** `@identity/access`: roles, permissions (`resource:action`), who holds them, and token introspection. */
+/**
+ * `@identity/access`: roles, permissions (`resource:action`), who holds them, token
+ * introspection, and the revocation feed internal services watch.
+ */
 export { AccessModule } from './access.module';
 export {
   AccessService,
@@ -16,6 +19,19 @@ export {
 } from './token-introspection.service';
 export { AccessError, type AccessErrorCode } from './access.errors';
 export { ACCESS_CHANGED_CHANNEL } from './access-cache';
+export {
+  RevocationFeed,
+  REVOCATIONS_CHANNEL,
+  isFeedCursor,
+  type FeedMessage,
+  type FeedSink,
+  type WatchRequest,
+} from './revocation-feed';
+export {
+  REVOCATION_EVENT_TYPES,
+  toRevocationChange,
+  type RevocationChange,
+} from './revocation-changes';
 export {
   ADMIN_PERMISSION,
   ADMIN_ROLE,

@@ -142,6 +142,60 @@ export class AuditLogRepository {
   }
 
   /**
+   * The id of the newest row; `'0'` for an empty log. Every row with a smaller id is settled
+   * (committed or never to be): appenders take ids under the chain lock, one transaction at a
+   * time, so ids follow commit order and a visible id has no unsettled predecessor.
+   */
+  async newestId(tx?: Tx): Promise<string> {
+    const row = await this.db.one<{ id: string }>(
+      `SELECT id FROM audit_log ORDER BY id DESC LIMIT 1`,
+      [],
+      tx,
+    );
+    return row ? String(row.id) : '0';
+  }
+
+  /**
+   * Rows of `types` with an id in (`after`, `upTo`], oldest first, at most `limit`: the next
+   * stretch of the log for a reader that has seen everything up to `after` (pass decimal ids;
+   * `upTo` from {@link newestId}, so the stretch has no gaps that could still fill).
+   */
+  async listRange(
+    input: { types: readonly string[]; after: string; upTo: string; limit: number },
+    tx?: Tx,
+  ): Promise<AuditLogEntry[]> {
+    const rows = await this.db.query<AuditLogRow>(
+      `SELECT ${AUDIT_LOG_COLUMNS} FROM audit_log
+        WHERE id > $1 AND id <= $2 AND type = ANY($3::text[])
+        ORDER BY id
+        LIMIT $4`,
+      [input.after, input.upTo, [...input.types], input.limit],
+      tx,
+    );
+    return rows.map(toAuditLogEntry);
+  }
+
+  /**
+   * Rows of one `type` with an id in (`after`, `below`), newest first, at most `limit`: walks
+   * one type backwards through `ix_audit_log_type`, for a reader that wants only the recent
+   * past and stops when the rows get too old.
+   */
+  async listNewestOfType(
+    input: { type: string; after: string; below: string; limit: number },
+    tx?: Tx,
+  ): Promise<AuditLogEntry[]> {
+    const rows = await this.db.query<AuditLogRow>(
+      `SELECT ${AUDIT_LOG_COLUMNS} FROM audit_log
+        WHERE type = $1 AND id > $2 AND id < $3
+        ORDER BY id DESC
+        LIMIT $4`,
+      [input.type, input.after, input.below, input.limit],
+      tx,
+    );
+    return rows.map(toAuditLogEntry);
+  }
+
+  /**
    * Recomputes every row's hash in id order, in pages, and checks each row names its
    * predecessor's hash. Reports the first row that does not fit: a forged, rewritten or
    * inserted row, or the first row after a removed one.

@@ -235,6 +235,8 @@ export const envSchema = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
       .default('100kb'),
+    /** `/openapi.json` and `/docs`; unset = on outside production, off in production. */
+    API_DOCS_ENABLED: bool.optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

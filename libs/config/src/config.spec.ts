@@ -99,6 +99,16 @@ describe('loadConfig', () => {
     expect(problemsOf(env).some((p) => p.startsWith(name))).toBe(true);
   });
 
+  it('serves the API docs outside production only, unless API_DOCS_ENABLED says otherwise', () => {
+    expect(loadConfig({}).http.apiDocs).toBe(true);
+    expect(loadConfig(prodEnv).http.apiDocs).toBe(false);
+    expect(loadConfig({ ...prodEnv, API_DOCS_ENABLED: 'true' }).http.apiDocs).toBe(true);
+    expect(loadConfig({ API_DOCS_ENABLED: 'false' }).http.apiDocs).toBe(false);
+    expect(problemsOf({ API_DOCS_ENABLED: 'maybe' })).toEqual([
+      'API_DOCS_ENABLED: must be true or false',
+    ]);
+  });
+
   it('production refuses the development secrets', () => {
     const problems = problemsOf({
       ...prodEnv,

@@ -12,7 +12,14 @@ export type SigningAlg = RawEnv['JWT_ALG'];
 export interface AppConfig {
   env: RawEnv['NODE_ENV'];
   isProduction: boolean;
-  http: { host: string; port: number; bodyLimit: string; trustProxy: false | number | string[] };
+  http: {
+    host: string;
+    port: number;
+    bodyLimit: string;
+    trustProxy: false | number | string[];
+    /** Serve `/openapi.json` and `/docs` (`API_DOCS_ENABLED`; default: not in production). */
+    apiDocs: boolean;
+  };
   grpc: {
     host: string;
     port: number;
@@ -198,7 +205,13 @@ function toAppConfig(e: RawEnv): AppConfig {
   return {
     env: e.NODE_ENV,
     isProduction,
-    http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimit: e.BODY_LIMIT,
+      trustProxy: e.TRUST_PROXY,
+      apiDocs: e.API_DOCS_ENABLED ?? !isProduction,
+    },
     grpc: {
       host: e.GRPC_HOST ?? e.HOST,
       port: e.GRPC_PORT,

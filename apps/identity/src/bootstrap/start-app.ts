@@ -9,6 +9,7 @@ import { DATABASE_MODE, type DatabaseMode } from '@identity/database';
 import { KV_STORE, type KvStore, RedisKvStore } from '@identity/kv';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { createGrpcHealth, grpcOptions } from '../grpc/grpc-options';
+import { GrpcMetrics } from '../grpc/grpc-metrics';
 import { HttpMetrics } from '../http/ops/http-metrics';
 import { Readiness } from '../http/ops/readiness';
 import { IdentitySocketAdapter } from '../ws/socket-io.adapter';
@@ -79,7 +80,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   app.useWebSocketAdapter(adapter);
 
   const grpcHealth = createGrpcHealth();
-  app.connectMicroservice(grpcOptions(config, grpcHealth), { inheritAppConfig: true });
+  app.connectMicroservice(grpcOptions(config, grpcHealth, app.get(GrpcMetrics)), {
+    inheritAppConfig: true,
+  });
 
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);

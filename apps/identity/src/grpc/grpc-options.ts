@@ -7,6 +7,7 @@ import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { AppConfig } from '@identity/config';
 import { clientAllowListInterceptor } from './client-allow-list.interceptor';
+import type { GrpcMetrics } from './grpc-metrics';
 import { PROTO_LOADER_OPTIONS, protoRoot } from './proto-files';
 
 /** TLS from PEM files: cert+key turn TLS on; a client CA also demands client certificates (mTLS). */
@@ -20,17 +21,28 @@ export function grpcCredentials(config: AppConfig): ServerCredentials {
   );
 }
 
-/** Server-wide options: the client allow-list of mutual TLS, when configured. */
-function serverOptions(config: AppConfig): ServerOptions {
+/**
+ * Server-wide options: the call metrics (outermost, so refused calls count too) and the client
+ * allow-list of mutual TLS, when configured.
+ */
+function serverOptions(config: AppConfig, metrics?: GrpcMetrics): ServerOptions {
   const allowed = config.grpc.tls?.clientCaPath ? config.grpc.tls.allowedClients : [];
-  return allowed.length > 0 ? { interceptors: [clientAllowListInterceptor(allowed)] } : {};
+  const interceptors = [
+    ...(metrics ? [metrics.interceptor] : []),
+    ...(allowed.length > 0 ? [clientAllowListInterceptor(allowed)] : []),
+  ];
+  return interceptors.length > 0 ? { interceptors } : {};
 }
 
 /**
  * The gRPC server of the same process: `identity.v1.IdentityService`, plus the standard
  * `grpc.health.v1.Health` and server reflection (for grpcurl and friends).
  */
-export function grpcOptions(config: AppConfig, health: HealthImplementation): GrpcOptions {
+export function grpcOptions(
+  config: AppConfig,
+  health: HealthImplementation,
+  metrics?: GrpcMetrics,
+): GrpcOptions {
   const root = protoRoot();
   const protoPath = join(root, 'identity/v1/identity.proto');
   return {
@@ -41,7 +53,7 @@ export function grpcOptions(config: AppConfig, health: HealthImplementation): Gr
       url: `${config.grpc.host}:${config.grpc.port}`,
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [root] },
       credentials: grpcCredentials(config),
-      channelOptions: serverOptions(config),
+      channelOptions: serverOptions(config, metrics),
       onLoadPackageDefinition: (_pkg: unknown, server: unknown) => {
         const grpcServer = server as Parameters<HealthImplementation['addToServer']>[0];
         health.addToServer(grpcServer);

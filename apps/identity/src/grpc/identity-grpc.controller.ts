@@ -1,14 +1,24 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { status } from '@grpc/grpc-js';
-import { AccessService, type Introspection, TokenIntrospection } from '@identity/access';
+import { Observable } from 'rxjs';
+import {
+  AccessService,
+  type Introspection,
+  isFeedCursor,
+  RevocationFeed,
+  TokenIntrospection,
+} from '@identity/access';
 import { grpcError, GrpcErrorsFilter } from './grpc-errors.filter';
 import type {
   GetUserPermissionsRequest,
   GetUserPermissionsResponse,
+  RevocationEvent,
   VerifyTokenRequest,
   VerifyTokenResponse,
+  WatchRevocationsRequest,
 } from './identity.messages';
+import { toRevocationEvent } from './revocation-event.mapper';
 import { isUuid } from '@identity/kernel';
 
 /**
@@ -17,9 +27,14 @@ import { isUuid } from '@identity/kernel';
  */
 const MAX_TOKEN_LENGTH = 8_192;
 
+/** `heartbeat_ms` of WatchRevocations: 0 means this, and it is clamped to the bounds. */
+const DEFAULT_HEARTBEAT_MS = 5_000;
+const MIN_HEARTBEAT_MS = 100;
+const MAX_HEARTBEAT_MS = 60_000;
+
 /**
- * `identity.v1.IdentityService` for internal services: is this token good, and what may this
- * user do. Thin: one domain call each, plus mapping. Internal network only (mutual TLS in
+ * `identity.v1.IdentityService` for internal services: is this token good, what may this
+ * user do, and what was revoked. Thin: one domain call each, plus mapping. Internal network only (mutual TLS in
  * production), which is why inactive tokens carry their `reason`.
  */
 @Controller()
@@ -28,6 +43,7 @@ export class IdentityGrpcController {
   constructor(
     private readonly introspection: TokenIntrospection,
     private readonly access: AccessService,
+    private readonly feed: RevocationFeed,
   ) {}
 
   @GrpcMethod('IdentityService', 'VerifyToken')
@@ -47,6 +63,29 @@ export class IdentityGrpcController {
       throw grpcError(status.INVALID_ARGUMENT, 'user_id must be a UUID');
     const { roles, permissions } = await this.access.currentAccess(request.user_id);
     return { user_id: request.user_id.toLowerCase(), roles, permissions };
+  }
+
+  /** A server stream: lives until the client cancels it or this instance shuts down. */
+  @GrpcMethod('IdentityService', 'WatchRevocations')
+  watchRevocations(request: WatchRevocationsRequest): Observable<RevocationEvent> {
+    const after = request.after;
+    if (after !== '' && !isFeedCursor(after))
+      throw grpcError(status.INVALID_ARGUMENT, 'after must be empty, "0" or a cursor');
+    const heartbeatMs = Math.min(
+      MAX_HEARTBEAT_MS,
+      Math.max(MIN_HEARTBEAT_MS, request.heartbeat_ms || DEFAULT_HEARTBEAT_MS),
+    );
+    return new Observable<RevocationEvent>((subscriber) => {
+      const watch = this.feed.watch(
+        { after, heartbeatMs },
+        {
+          next: (message) => subscriber.next(toRevocationEvent(message)),
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        },
+      );
+      return () => watch.close();
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import {
   type IdentityEventMap,
   type RevocationReason,
 } from '@identity/audit';
-import type { RevokedMessage, RevokedReason } from './client/sessions-socket.contract';
+import type { RevokedMessage, RevokedReason } from '@identity/sessions-socket';
 import { type SessionsNamespace, sessionRoom, userRoom } from './sessions-socket.types';
 import { assertUnreachable } from '@identity/kernel';
 

@@ -2,7 +2,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type {
   SessionsClientToServerEvents,
   SessionsServerToClientEvents,
-} from './client/sessions-socket.contract';
+} from '@identity/sessions-socket';
 
 /** What the handshake learned about a socket; socket.io carries it across instances. */
 export interface SessionsSocketData {

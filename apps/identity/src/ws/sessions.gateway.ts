@@ -9,11 +9,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import {
-  type AuthenticateAck,
-  SESSIONS_NAMESPACE,
-  UNAUTHORIZED,
-} from './client/sessions-socket.contract';
+import { type AuthenticateAck, SESSIONS_NAMESPACE, UNAUTHORIZED } from '@identity/sessions-socket';
 import { RevocationPush } from './revocation-push';
 import { SocketAuthenticator, type SocketRefusal } from './socket-authenticator';
 import { SocketExpiry } from './socket-expiry';

@@ -3,7 +3,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { SessionService } from '@identity/sessions';
 import { type AuthRejection, Authenticator, type Principal } from '@identity/tokens';
 import { AuthCookies } from '../http/auth/auth-cookies';
-import type { AuthenticateAck } from './client/sessions-socket.contract';
+import type { AuthenticateAck } from '@identity/sessions-socket';
 import { type SessionsSocket, sessionRoom, userRoom } from './sessions-socket.types';
 import { Clock } from '@identity/kernel';
 

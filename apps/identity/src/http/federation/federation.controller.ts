@@ -13,7 +13,8 @@ import { ZodPipe } from '../validation/zod-body.pipe';
 import { OidcStateCookie } from './oidc-state-cookie';
 import { redirectErrorOf, withFederationProblems, withParam } from './federation-outcomes';
 
-const startQuery = z.object({
+/** `GET /auth/oidc/:provider`'s query (exported for the OpenAPI document). */
+export const startQuery = z.object({
   redirect_to: z.string().max(2048).optional(),
   intent: z.enum(SIGN_IN_INTENTS as ['login', 'link']).default('login'),
 });

@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Registry } from 'prom-client';
 import { WebhookMetrics } from '@identity/delivery';
+import { GrpcMetrics } from '../../grpc/grpc-metrics';
 import { Public } from '../auth/route-access.decorators';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../problem/problem';
 import { HttpMetrics } from './http-metrics';
@@ -15,6 +16,7 @@ export class OpsController {
     private readonly readiness: Readiness,
     private readonly metrics: HttpMetrics,
     private readonly webhookMetrics: WebhookMetrics,
+    private readonly grpcMetrics: GrpcMetrics,
   ) {}
 
   @Get('healthz')
@@ -51,10 +53,14 @@ export class OpsController {
       );
   }
 
-  /** The HTTP metrics and the libs' own registries (webhook delivery), as one scrape. */
+  /** The HTTP and gRPC metrics and the libs' own registries (webhook delivery), as one scrape. */
   @Get('metrics')
   async scrape(@Res() res: Response): Promise<void> {
-    const registry = Registry.merge([this.metrics.registry, this.webhookMetrics.registry]);
+    const registry = Registry.merge([
+      this.metrics.registry,
+      this.webhookMetrics.registry,
+      this.grpcMetrics.registry,
+    ]);
     res.setHeader('Content-Type', registry.contentType);
     res.send(await registry.metrics());
   }

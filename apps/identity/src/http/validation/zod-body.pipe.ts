@@ -8,7 +8,7 @@ import { ProblemException } from '../problem/problem';
  * `validation_failed` with one `{ field, message }` per problem.
  */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.infer<S> {
     const parsed = this.schema.safeParse(value ?? {});

@@ -4,7 +4,7 @@ import {
   SESSIONS_NAMESPACE,
   type SessionsClientToServerEvents,
   type SessionsServerToClientEvents,
-} from './sessions-socket.contract';
+} from '@identity/sessions-socket';
 
 /** A socket.io client socket typed with the `/sessions` contract. */
 export type SessionsClientSocket = Socket<

@@ -1,19 +1,23 @@
 /**
- * The web UI's plain-JS socket client (`web/static/sessions-socket.js`) mirrors the typed
- * contract it cannot import. This keeps the two in step and checks its behaviour with a fake
- * socket.io: a `revoked` logs out hard, an expiry renews the cookies (once across tabs) and
- * reconnects, a dead session never loops.
+ * The browser helper of the socket, twice: the typed module (`watchSessions`, what bundled
+ * apps import) and the script the web UI loads (`/sessions-socket.js`, built from the same
+ * function), run in a bare VM context as a page would run it. Both must mirror the typed
+ * contract and behave alike, checked with a fake socket.io: a `revoked` logs out hard, an
+ * expiry renews the cookies (once across tabs) and reconnects, a dead session never loops.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
+import { io as socketIoClient } from 'socket.io-client';
+import { sessionsSocketBrowserScript } from './browser-script';
 import {
   REVOCATION_REASONS,
+  SERVER_EVENTS,
+  SESSIONS_CONTRACT,
   SESSIONS_NAMESPACE,
   type SessionsServerToClientEvents,
   UNAUTHORIZED,
 } from './sessions-socket.contract';
+import { createWatchSessions, type SocketFactory } from './watch-sessions';
 
 interface WebSessions {
   NAMESPACE: string;
@@ -39,22 +43,39 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function load(globals: Record<string, unknown> = {}): WebSessions {
-  const source = readFileSync(join(__dirname, '../../web/static/sessions-socket.js'), 'utf8');
+/** The served script, run in a context of its own with only `globals`, as a page runs it. */
+function loadScript(globals: Record<string, unknown> = {}): WebSessions {
   const context = createContext({ ...globals });
-  runInContext(source, context);
+  runInContext(sessionsSocketBrowserScript(), context);
   return (context as { IdentitySessions: WebSessions }).IdentitySessions;
 }
+
+/** The typed module, with the same globals. */
+function loadModule(globals: Record<string, unknown> = {}): WebSessions {
+  return {
+    NAMESPACE: SESSIONS_CONTRACT.namespace,
+    UNAUTHORIZED: SESSIONS_CONTRACT.unauthorized,
+    EVENTS: [...SESSIONS_CONTRACT.events],
+    REVOCATION_REASONS: [...SESSIONS_CONTRACT.revocationReasons],
+    watchSessions: createWatchSessions(SESSIONS_CONTRACT, globals),
+  };
+}
+
+// socket.io-client's own `io` fits the helper's socket factory (a type check, no call).
+const _realIo: SocketFactory = socketIoClient;
 
 const flush = () => new Promise((r) => setImmediate(r));
 
 /** Every server event of the typed contract, listed once (a missing key is a type error). */
-const SERVER_EVENTS = Object.keys({
+const EVERY_SERVER_EVENT = Object.keys({
   revoked: true,
   expired: true,
 } satisfies Record<keyof SessionsServerToClientEvents, true>);
 
-describe('web UI sessions-socket.js', () => {
+describe.each([
+  ['the served script', loadScript],
+  ['the typed module', loadModule],
+])('%s', (_name, load) => {
   function watch(
     overrides: {
       refresh?: () => Promise<boolean>;
@@ -84,7 +105,8 @@ describe('web UI sessions-socket.js', () => {
     expect(web.NAMESPACE).toBe(SESSIONS_NAMESPACE);
     expect(web.UNAUTHORIZED).toBe(UNAUTHORIZED);
     expect([...web.REVOCATION_REASONS]).toEqual([...REVOCATION_REASONS]);
-    expect([...web.EVENTS].sort()).toEqual([...SERVER_EVENTS].sort());
+    expect([...web.EVENTS].sort()).toEqual([...EVERY_SERVER_EVENT].sort());
+    expect([...SERVER_EVENTS].sort()).toEqual([...EVERY_SERVER_EVENT].sort());
   });
 
   it('connects to the namespace over websocket only', () => {

@@ -1,11 +1,11 @@
 /**
  * The socket.io contract of the `/sessions` namespace (API.md "Socket.io (revocation push)"):
- * event names and payloads in both directions. The gateway types its server with these maps
- * and the client helper its socket, so a renamed field breaks the build, not a browser.
- * `apps/identity/src/web/static/sessions-socket.js` mirrors it for the web UI (plain JS
- * cannot import this file); `sessions-socket.web.spec.ts` keeps the two in step.
+ * event names and payloads in both directions. The gateway types its server with these maps,
+ * the Node client and the browser helper (`watch-sessions.ts`) their sockets, and the script
+ * the web UI loads is built from that same helper, so a renamed field breaks the build, not a
+ * browser.
  *
- * No runtime imports: this file is shared by the server and by clients.
+ * No runtime imports: this file is shared by the server and by clients, browsers included.
  */
 
 /** The namespace, on the HTTP port. */
@@ -69,3 +69,22 @@ export type AuthenticateAck =
 export interface SessionsClientToServerEvents {
   authenticate: (request: AuthenticateRequest, ack: (result: AuthenticateAck) => void) => void;
 }
+
+/** Every server -> client event, listed once (a missing or extra key is a type error). */
+export const SERVER_EVENTS = Object.keys({
+  revoked: true,
+  expired: true,
+} satisfies Record<
+  keyof SessionsServerToClientEvents,
+  true
+>) as (keyof SessionsServerToClientEvents)[];
+
+/** The contract's values, as one object (the browser script embeds it). */
+export const SESSIONS_CONTRACT = {
+  namespace: SESSIONS_NAMESPACE,
+  unauthorized: UNAUTHORIZED,
+  events: SERVER_EVENTS,
+  revocationReasons: REVOCATION_REASONS,
+} as const;
+
+export type SessionsContract = typeof SESSIONS_CONTRACT;
