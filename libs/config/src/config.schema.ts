@@ -207,6 +207,8 @@ export const envSchema = z
     ACCESS_TOKEN_TTL: seconds.default(600),
     REFRESH_TOKEN_TTL: seconds.default(2_592_000),
     REFRESH_IDLE_TTL: seconds.default(604_800),
+    /** Seconds after a rotation in which the rotated token gets the same successor; 0 = off. */
+    REFRESH_RETRY_WINDOW: z.coerce.number().int().min(0).max(300).default(10),
     VERIFY_TOKEN_TTL: seconds.default(86_400),
     RESET_TOKEN_TTL: seconds.default(1_800),
     MFA_TOKEN_TTL: seconds.default(300),
