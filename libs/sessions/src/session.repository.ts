@@ -335,6 +335,29 @@ export class SessionRepository {
     return row?.live ?? false;
   }
 
+  /** Whether the session exists and is `active` (revocation only: expiry is not looked at). */
+  async isActive(id: string, tx?: Tx): Promise<boolean> {
+    const row = await this.db.one<{ active: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND status = 'active') AS active`,
+      [id],
+      tx,
+    );
+    return row?.active ?? false;
+  }
+
+  /**
+   * Sessions revoked or compromised after `since`, with when (one statement, answered from
+   * `ix_sessions_revoked_at`): what the access denylist must hold.
+   */
+  async revokedSince(since: Date, tx?: Tx): Promise<{ id: string; revokedAt: Date }[]> {
+    const rows = await this.db.query<{ id: string; revoked_at: Date }>(
+      `SELECT id, revoked_at FROM sessions WHERE status <> 'active' AND revoked_at > $1`,
+      [since],
+      tx,
+    );
+    return rows.map((row) => ({ id: row.id, revokedAt: row.revoked_at }));
+  }
+
   /**
    * Deletes sessions past use (one statement): expired before `expiredBefore`, or revoked or
    * compromised before `revokedBefore`. Their tokens go with them (ON DELETE CASCADE).
