@@ -240,9 +240,13 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
-    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
-    /** How long to keep serving, not ready, before closing the listeners on SIGTERM. */
-    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+    /**
+     * How long to keep serving, not ready, before closing the listeners on SIGTERM: long enough
+     * for a load balancer's readiness probe to notice (and for idle keep-alive connections to
+     * time out, `server.keepAliveTimeout` being 5 s).
+     */
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
 
     BOOTSTRAP_ADMIN_EMAIL: optionalString,
     ADMIN_REQUIRE_MFA: bool.default(true),
