@@ -101,6 +101,32 @@ describe('revocation with Redis down or emptied', () => {
     expect(await faces(live)).toEqual(ACCEPTED);
   });
 
+  it('Redis down: every other revocation commits too (one session, sign out everywhere)', async () => {
+    const creds = await registerVerified(app.url, mail);
+    const keeper = await login(app.url, creds, 'keeper');
+    const listed = await login(app.url, creds, 'listed');
+    const other = await login(app.url, creds, 'other');
+    await redis.kill();
+    try {
+      await request(app.url)
+        .delete(`/auth/sessions/${listed.sessionId}`)
+        .set('Authorization', `Bearer ${keeper.accessToken}`)
+        .expect(204);
+      expect(await faces(listed)).toEqual(REFUSED);
+      expect(await faces(other)).toEqual(ACCEPTED);
+      await request(app.url)
+        .post('/auth/logout-all')
+        .set('Authorization', `Bearer ${keeper.accessToken}`)
+        .expect(204);
+      expect(await faces(other)).toEqual(REFUSED);
+      expect(await faces(keeper)).toEqual(REFUSED);
+    } finally {
+      await redis.start();
+    }
+    await eventually(async () => (await readiness()).status === 200);
+    for (const s of [listed, other, keeper]) expect(await faces(s)).toEqual(REFUSED);
+  });
+
   it('Redis lost its data while up: the revoked session stays refused everywhere', async () => {
     const creds = await registerVerified(app.url, mail);
     const doomed = await login(app.url, creds, 'doomed');
