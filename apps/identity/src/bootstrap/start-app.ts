@@ -124,10 +124,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 /** Adds `Connection: close` to `res` if draining has started by the time its head is written. */
 function closeIfDrainingAtWrite(res: ServerResponse, draining: { value: boolean }): void {
   const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
-  res.writeHead = ((...args: unknown[]) => {
+  res.writeHead = (...args: unknown[]) => {
     if (draining.value && !res.headersSent) res.setHeader('Connection', 'close');
     return writeHead(...args);
-  });
+  };
 }
 
 /**
