@@ -5,7 +5,9 @@
  * (an idle or expired family, a spent or revoked token), a refresh would pass that the rules
  * refuse. This suite puts a family in every state the rules distinguish, on and either side of
  * each boundary, and checks that the statement rotates exactly when the judge says `rotate`,
- * and changes nothing when it does not.
+ * and changes nothing when it does not (a rotated token inside the retry window included: the
+ * statement must leave it to the judge). The retry window itself is pinned below, edge by
+ * edge, with the app's Clock moved by hand.
  */
 import { hashToken, randomToken } from '@identity/crypto';
 import { RefreshSuccessors } from '../src/refresh-successor';
