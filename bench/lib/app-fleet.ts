@@ -107,6 +107,8 @@ export class AppFleet {
       AUTH_PER_IP_PER_MINUTE: BENCH_AUTH_PER_IP_PER_MINUTE,
       // The webhook scenario's receiver listens on 127.0.0.1, which production refuses.
       WEBHOOK_ALLOW_PRIVATE: 'true',
+      // No load balancer in front: nothing to wait for when an instance stops.
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
       LOG_LEVEL: c.logLevel,
       // As the production image runs (heap cap, malloc arenas); --app-node-flags add to it.
       ...PRODUCTION_RUNTIME_ENV,

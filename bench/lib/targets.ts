@@ -45,7 +45,7 @@ export function checkTargets(
     case 'refresh': {
       const doubles = outcome.checks.acceptedTwice ?? 0;
       const inDb = outcome.checks.doubleRotationsInDatabase ?? 0;
-      const race = outcome.checks.raceBothAccepted ?? 0;
+      const race = outcome.checks.raceTwoSuccessors ?? 0;
       checks.push(
         {
           target: '≥ 960 refresh/s',

@@ -47,7 +47,7 @@ export const refreshScenario: Scenario = {
       checks: {
         acceptedTwice: families.acceptedTwice,
         doubleRotationsInDatabase: inDatabase,
-        raceBothAccepted: race.bothAccepted,
+        raceTwoSuccessors: race.twoSuccessors,
         raceNoneAccepted: race.noneAccepted,
       },
       details: { rotations: families.rotations, racePairs: race.pairs },

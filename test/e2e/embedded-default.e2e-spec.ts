@@ -37,7 +37,7 @@ describe('embedded default', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({
         status: 'ready',
-        checks: { postgres: 'up', redis: 'in_memory' },
+        checks: { postgres: 'up', redis: 'in_memory', denylist: 'up' },
       });
     } finally {
       first.p.child.kill('SIGTERM');

@@ -18,7 +18,11 @@ describe('gRPC IdentityService', () => {
   let grpc: GrpcTestClient;
 
   beforeAll(async () => {
-    h = await startAdminHarness({ label: 'grpc_verify', env: { ADMIN_REQUIRE_MFA: 'false' } });
+    h = await startAdminHarness({
+      label: 'grpc_verify',
+      // REFRESH_RETRY_WINDOW=0: a replayed refresh token is reuse at once, not a retry.
+      env: { ADMIN_REQUIRE_MFA: 'false', REFRESH_RETRY_WINDOW: '0' },
+    });
     grpc = new GrpcTestClient(h.app.grpcAddress);
   });
   afterAll(async () => {

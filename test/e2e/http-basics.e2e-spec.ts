@@ -91,7 +91,10 @@ describe('HTTP basics', () => {
     expect((await request(app.url).get('/healthz')).status).toBe(200);
     const ready = await request(app.url).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { postgres: 'up', redis: 'up', denylist: 'up' },
+    });
     const metrics = await request(app.url).get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);

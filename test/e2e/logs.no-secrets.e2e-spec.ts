@@ -36,6 +36,15 @@ describe('no secrets in logs', () => {
     secrets.push(s.accessToken, s.refreshToken);
     const r = await request(app.url).post('/auth/refresh').send({ refresh_token: s.refreshToken });
     secrets.push(r.body.access_token, r.body.refresh_token);
+    // A retried refresh (a lost answer) hands out a fresh access token with the same successor.
+    const retried = await request(app.url)
+      .post('/auth/refresh')
+      .send({ refresh_token: s.refreshToken });
+    secrets.push(retried.body.access_token);
+    const r2 = await request(app.url)
+      .post('/auth/refresh')
+      .send({ refresh_token: r.body.refresh_token });
+    secrets.push(r2.body.access_token, r2.body.refresh_token);
     // Bad paths log too: a reused refresh token, a wrong password, malformed bodies.
     await request(app.url).post('/auth/refresh').send({ refresh_token: s.refreshToken });
     await request(app.url)

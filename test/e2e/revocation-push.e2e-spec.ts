@@ -85,6 +85,8 @@ describe('revocation push over socket.io (/sessions)', () => {
         SMTP_URL: `smtp://127.0.0.1:${port}`,
         BOOTSTRAP_ADMIN_EMAIL: adminEmail,
         ADMIN_REQUIRE_MFA: 'false',
+        // A replayed refresh token must be reuse at once here, not a retry of a lost answer.
+        REFRESH_RETRY_WINDOW: '0',
       },
     });
     admin = await login(app.url, await registerVerified(app.url, mail, adminEmail), 'admin');

@@ -140,11 +140,12 @@ describe('the /sessions handshake', () => {
     } finally {
       redis.disconnect();
     }
-    // The token now passes authenticate(); Postgres still says the session is dead.
+    // The entries are gone with the completeness key, so authenticate() asks Postgres, which
+    // still says the session is dead: refused by the REST face and the socket alike.
     await request(app.url)
       .get('/auth/me')
       .set('Authorization', `Bearer ${session.accessToken}`)
-      .expect(200);
+      .expect(401);
     await expectRefused({ token: session.accessToken });
   });
 

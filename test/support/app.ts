@@ -51,6 +51,8 @@ export function testEnv(extra: Record<string, string | undefined> = {}): Record<
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     OUTBOX_POLL_INTERVAL_MS: '100',
+    // No load balancer to wait for: test apps stop at once (shutdown tests set their own).
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
     LOG_LEVEL: 'info',
     // Every test client is 127.0.0.1: per-IP budgets sized for real traffic would throttle
     // a test file that registers a few dozen users. Limit tests set their own budgets.

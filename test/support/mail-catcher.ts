@@ -8,6 +8,8 @@ export interface CapturedMail {
   headers: Record<string, string>;
   text: string;
   html: string;
+  /** When the server accepted it (ms since the epoch). */
+  receivedAt: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export class MailCatcher {
           this.mails.push({
             envelopeFrom: mailFrom ? mailFrom.address : '',
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            receivedAt: Date.now(),
             ...parseMail(Buffer.concat(chunks).toString('utf8')),
           });
           setTimeout(() => callback(), this.acceptDelayMs);

@@ -48,7 +48,8 @@ export function spawnIdentity(env: Record<string, string>, cwd = ROOT): Identity
   if (!existsSync(main)) throw new Error(`${main} missing: global-setup builds it`);
   const child = spawn(process.execPath, [main], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // No load balancer to wait for on SIGTERM unless a test says otherwise.
+    env: { PATH: process.env.PATH ?? '', SHUTDOWN_DRAIN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -66,6 +66,22 @@ export class ThrowawayPostgres {
     this.pgCtl(['stop', '-w', '-m', 'fast']);
   }
 
+  /** Starts a stopped server again on the same port and data (a restart's second half). */
+  startAgain(): void {
+    if (this.running) return;
+    this.pgCtl([
+      'start',
+      '-w',
+      '-t',
+      '20',
+      '-l',
+      join(this.dir, 'server.log'),
+      '-o',
+      this.serverOptions(),
+    ]);
+    this.running = true;
+  }
+
   /** Stops it if need be and deletes its data. */
   destroy(): void {
     try {

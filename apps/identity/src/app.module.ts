@@ -28,6 +28,7 @@ import { SignInModule } from '@identity/signin';
 import { SessionsModule } from '@identity/sessions';
 import { TokensModule } from '@identity/tokens';
 import { migrations } from '../../../migrations';
+import { DependencyOutageModule } from './bootstrap/dependency-outage';
 import { loggerParams } from './bootstrap/logging';
 import { AccessGuard } from './http/auth/access.guard';
 import { AuthRateLimitMiddleware } from './http/auth/auth-rate-limit.middleware';
@@ -78,6 +79,7 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         ClockModule.forRoot(options.clock),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
+        DependencyOutageModule,
         DatabaseModule.forRoot({ migrations }),
         KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
         AuditModule,

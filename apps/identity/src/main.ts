@@ -25,7 +25,13 @@ async function main(): Promise<void> {
 
   let signalled = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (signalled) return;
+    if (signalled) {
+      // Ctrl-C twice: a person who does not want to wait for the drain. A repeated SIGTERM
+      // (an orchestrator's) changes nothing: the drain it asked for is under way.
+      if (signal !== 'SIGINT') return;
+      process.stderr.write('SIGINT received again, exiting now\n');
+      process.exit(1);
+    }
     signalled = true;
     process.stderr.write(`${signal} received, shutting down\n`);
     const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2_000);
@@ -38,8 +44,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

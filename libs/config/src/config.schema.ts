@@ -207,6 +207,8 @@ export const envSchema = z
     ACCESS_TOKEN_TTL: seconds.default(600),
     REFRESH_TOKEN_TTL: seconds.default(2_592_000),
     REFRESH_IDLE_TTL: seconds.default(604_800),
+    /** Seconds after a rotation in which the rotated token gets the same successor; 0 = off. */
+    REFRESH_RETRY_WINDOW: z.coerce.number().int().min(0).max(300).default(10),
     VERIFY_TOKEN_TTL: seconds.default(86_400),
     RESET_TOKEN_TTL: seconds.default(1_800),
     MFA_TOKEN_TTL: seconds.default(300),
@@ -240,9 +242,13 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
-    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
-    /** How long to keep serving, not ready, before closing the listeners on SIGTERM. */
-    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+    /**
+     * How long to keep serving, not ready, before closing the listeners on SIGTERM: long enough
+     * for a load balancer's readiness probe to notice (and for idle keep-alive connections to
+     * time out, `server.keepAliveTimeout` being 5 s).
+     */
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
 
     BOOTSTRAP_ADMIN_EMAIL: optionalString,
     ADMIN_REQUIRE_MFA: bool.default(true),

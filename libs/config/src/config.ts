@@ -48,7 +48,16 @@ export interface AppConfig {
     rotationInterval: number;
     publishAhead: number;
   };
-  sessions: { refreshTtl: number; idleTtl: number; purgeInterval: number };
+  sessions: {
+    refreshTtl: number;
+    idleTtl: number;
+    purgeInterval: number;
+    /**
+     * Seconds after a rotation during which the rotated token, presented again while its
+     * successor is unused, is answered with that same successor (a lost response); 0 = off.
+     */
+    retryWindow: number;
+  };
   tokenTtl: { verifyEmail: number; resetPassword: number; mfa: number };
   secrets: {
     pepper: { version: number; secret: Buffer };
@@ -248,6 +257,7 @@ function toAppConfig(e: RawEnv): AppConfig {
       refreshTtl: e.REFRESH_TOKEN_TTL,
       idleTtl: e.REFRESH_IDLE_TTL,
       purgeInterval: e.PURGE_INTERVAL,
+      retryWindow: e.REFRESH_RETRY_WINDOW,
     },
     tokenTtl: {
       verifyEmail: e.VERIFY_TOKEN_TTL,

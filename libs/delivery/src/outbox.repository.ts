@@ -118,7 +118,9 @@ export class OutboxRepository {
   }
 
   /**
-   * Marks a row delivered (counting the successful attempt). With `redact`, the payload is
+   * Marks a row delivered (counting the successful attempt) and clears `last_error`: an error
+   * of an earlier attempt no longer describes the row (and an SMTP error may quote the
+   * message). With `redact`, the payload is
    * replaced by {@link REDACTED_PAYLOAD} in the same statement, for channels whose payload
    * must not outlive its use (mail with live links). A row given up on meanwhile (a receiver
    * disabled while its attempt was on the wire) is delivered all the same: it was.
@@ -130,7 +132,7 @@ export class OutboxRepository {
     await this.db.execute(
       `UPDATE outbox
           SET attempts = attempts + 1, delivered_at = $2, dead_at = NULL, leased_until = NULL,
-              last_status_code = COALESCE($3, last_status_code)
+              last_error = NULL, last_status_code = COALESCE($3, last_status_code)
               ${outcome.redact ? ', payload = $4::jsonb' : ''}
         WHERE id = $1 AND delivered_at IS NULL`,
       [

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
+import { isDatabaseUnavailable } from '@identity/database';
 import { Clock } from '@identity/kernel';
 import { DeliveryError, describeDeliveryError } from './delivery.errors';
 import type { ClaimedMessage, OutboxKind, OutboxPayload } from './outbox-message';
@@ -98,6 +99,8 @@ const DELIVERED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OutboxWorker');
+  /** When the current Postgres outage was first met by a cycle (logged once per outage). */
+  private outageSince: number | undefined;
   private readonly channels = new Map<OutboxKind, Channel>();
   private timer: NodeJS.Timeout | undefined;
   /** Cycles run one after another on this chain, never overlapping. */
@@ -188,9 +191,33 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     // One cycle waiting behind the running one will see every row committed so far; queueing
     // more would only repeat it.
     if (this.stopping || this.cyclesQueued >= 2) return;
-    this.runOnce().catch((err: unknown) => {
+    this.runOnce().then(
+      () => this.cycleSucceeded(),
+      (err: unknown) => this.cycleFailed(err),
+    );
+  }
+
+  /**
+   * A cycle that fails because Postgres is away fails the same way every poll (five times a
+   * second by default): one warning per outage, and one line when a cycle works again. Any
+   * other failure is logged each time, as an error.
+   */
+  private cycleFailed(err: unknown): void {
+    if (!isDatabaseUnavailable(err)) {
       this.logger.error(`outbox cycle failed: ${describeDeliveryError(err)}`);
-    });
+      return;
+    }
+    if (this.outageSince !== undefined) return;
+    this.outageSince = Date.now();
+    this.logger.warn(
+      `outbox paused, Postgres unavailable: ${describeDeliveryError(err)} (logged once per outage)`,
+    );
+  }
+
+  private cycleSucceeded(): void {
+    if (this.outageSince === undefined) return;
+    this.logger.log(`outbox resumed after ${Date.now() - this.outageSince} ms`);
+    this.outageSince = undefined;
   }
 
   private async cycle(): Promise<number> {

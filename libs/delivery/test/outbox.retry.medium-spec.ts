@@ -78,7 +78,12 @@ describe('outbox retries while SMTP is down', () => {
     await app.worker.runOnce();
     await new Promise((r) => setTimeout(r, 200)); // more polls: still one mail
     expect(smtp.withText(token)).toHaveLength(1);
-    expect(await app.outbox.findById(id)).toMatchObject({ attempts: 2, deadAt: null });
+    // Delivered: the error of the first attempt is gone with it.
+    expect(await app.outbox.findById(id)).toMatchObject({
+      attempts: 2,
+      deadAt: null,
+      lastError: null,
+    });
   });
 
   it('retries after the SMTP server closes mid-life, with pooled connections open', async () => {

@@ -117,7 +117,7 @@ describe('webhook retries', () => {
       status: 'delivered',
       attempts: WEBHOOK_MAX_ATTEMPTS + 1,
       lastStatusCode: 204,
-      lastError: 'HTTP 503',
+      lastError: null,
     });
 
     const outcomes = Object.fromEntries(

@@ -266,7 +266,7 @@ export class RedisKvStore implements KvStore {
   private logOncePerOutage(err: Error): void {
     if (err.message === this.lastLogged) return;
     this.lastLogged = err.message;
-    logger.error(`redis error: ${err.message}`);
+    logger.warn(`redis error: ${err.message}`);
   }
 }
 

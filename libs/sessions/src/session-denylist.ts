@@ -11,10 +11,11 @@ export interface DenyAfterCommit {
 /**
  * Kills the access tokens of revoked sessions, once the revocation has committed.
  *
- * A kv failure here is logged and swallowed, never thrown: Postgres already holds the truth
- * (the session is revoked, its refresh tokens are dead), so failing the request would only
- * tell the client its logout failed when it did not. What is lost is the early death of
- * access tokens already handed out, and those expire within the access TTL anyway.
+ * A kv failure here is swallowed, never thrown: Postgres already holds the truth (the session
+ * is revoked, its refresh tokens are dead), so failing the request would only tell the client
+ * its logout failed when it did not. Nothing is lost either: the failed write makes the
+ * denylist untrusted (`AccessDenylist`, which logs it once), so tokens are checked against the
+ * session in Postgres until the denylist has been rebuilt from it.
  */
 @Injectable()
 export class SessionDenylist {
@@ -31,10 +32,11 @@ export class SessionDenylist {
     const results = await Promise.allSettled(writes);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) {
+      // The loss itself is logged once by the denylist; this line only says a write was missed.
       // No ids in the log: the reason is what an operator needs (Redis down), not which sessions.
-      this.logger.warn(
+      this.logger.debug(
         { err: failure.reason instanceof Error ? failure.reason.message : String(failure.reason) },
-        'access denylist write failed; tokens of revoked sessions live until they expire',
+        'access denylist write failed; Postgres decides until the denylist is rebuilt',
       );
     }
   }

@@ -4,7 +4,7 @@ import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken, MAX_PRESENTED_TOKEN_LENGTH } from '@identity/crypto';
 import { Database, type Tx } from '@identity/database';
 import { IpHasher } from './ip-hasher';
-import { judgeRefresh } from './refresh-verdict';
+import { judgeRefresh, type RefreshRules } from './refresh-verdict';
 import { SessionDenylist } from './session-denylist';
 import { describeClient } from './session-input';
 import { SessionTokenIssuer } from './session-token.issuer';
@@ -16,6 +16,7 @@ import { Clock } from '@identity/kernel';
 /** How the exchange transaction ended; decided inside it, acted upon after it. */
 type RefreshOutcome =
   | { kind: 'rotated'; pair: TokenPair }
+  | { kind: 'retried'; pair: TokenPair }
   | { kind: 'invalid' }
   | { kind: 'reused'; sessionId: string; killedNow: boolean };
 
@@ -24,7 +25,10 @@ const INVALID: RefreshOutcome = { kind: 'invalid' };
 /**
  * Refresh-token rotation with reuse detection: each token is exchanged once; a token seen
  * again kills its whole family, because either the client or a thief holds a copy, and we
- * cannot tell which.
+ * cannot tell which. One exception makes a lost response harmless: within
+ * `REFRESH_RETRY_WINDOW` seconds of a rotation, while the successor is unused, the rotated
+ * token gets that same successor again (it is derived, see `RefreshSuccessors`), with a fresh
+ * access token; concurrent presentations of one token therefore all get the one successor.
  */
 @Injectable()
 export class SessionRefreshService {
@@ -38,6 +42,13 @@ export class SessionRefreshService {
     private readonly denylist: SessionDenylist,
     private readonly clock: Clock,
   ) {}
+
+  private get rules(): RefreshRules {
+    return {
+      idleTtlSeconds: this.config.sessions.idleTtl,
+      retryWindowSeconds: this.config.sessions.retryWindow,
+    };
+  }
 
   /**
    * Exchanges a refresh token for a new pair.
@@ -60,6 +71,7 @@ export class SessionRefreshService {
     const outcome = await this.db.withTransaction((tx) => this.exchange(tx, tokenHash, client));
     switch (outcome.kind) {
       case 'rotated':
+      case 'retried':
         return outcome.pair;
       case 'invalid':
         throw new SessionError('session.refresh_invalid');
@@ -80,7 +92,7 @@ export class SessionRefreshService {
   ): Promise<TokenPair | null> {
     const now = this.clock.now();
     const seen = describeClient(client, this.ipHasher);
-    const refresh = this.issuer.newRefreshToken();
+    const refresh = this.issuer.successorOf(tokenHash);
     const session = await this.sessions.rotateIfCurrent({
       tokenHash,
       now,
@@ -106,12 +118,26 @@ export class SessionRefreshService {
     const { session, token } = family;
     const sessionId = session.id;
     const now = this.clock.now();
-    const verdict = judgeRefresh(session, token, now, this.config.sessions.idleTtl);
+    const successor = this.issuer.successorOf(tokenHash);
+    // Only a rotated token of a live family can be a retry; only then is its successor read
+    // (a second statement, under the family's locks, so it sees the successor as it is now).
+    const maybeRetry =
+      token.status === 'used' && session.status === 'active' && this.rules.retryWindowSeconds > 0;
+    const next = maybeRetry
+      ? await this.sessions.tokenStatusInFamily(successor.hash, sessionId, tx)
+      : null;
+    const verdict = judgeRefresh({ session, token, successor: next }, now, this.rules);
     switch (verdict) {
       case 'rotate':
         return {
           kind: 'rotated',
           pair: await this.rotate(tx, { session, token, client, now }),
+        };
+      case 'retry':
+        // Nothing changes: the successor exists and stays the family's one live token.
+        return {
+          kind: 'retried',
+          pair: await this.issuer.pair(tx, { session, refreshToken: successor.token, now }),
         };
       case 'reuse':
         await this.killFamily(tx, session, client, now);
@@ -129,7 +155,7 @@ export class SessionRefreshService {
   ): Promise<TokenPair> {
     const { session, token, now } = use;
     const seen = describeClient(use.client, this.ipHasher);
-    const refresh = this.issuer.newRefreshToken();
+    const refresh = this.issuer.successorOf(token.tokenHash);
     await this.sessions.recordRotation(
       {
         tokenId: token.id,

@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '@identity/access';
+import { type AppConfig, InjectConfig } from '@identity/config';
 import { hashToken, randomToken } from '@identity/crypto';
 import { AccessTokenService } from '@identity/tokens';
+import { type NewRefreshToken, RefreshSuccessors } from './refresh-successor';
 import type { RotatedSession } from './session.repository';
 import type { TokenPair } from './sessions.contract';
 import type { Tx } from '@identity/database';
-
-/** A refresh token as handed out, and the only form of it that is stored. */
-export interface NewRefreshToken {
-  token: string;
-  hash: string;
-}
 
 /**
  * Hands out the next token pair of a family: a fresh refresh token (stored as its hash only,
@@ -19,15 +15,28 @@ export interface NewRefreshToken {
  */
 @Injectable()
 export class SessionTokenIssuer {
+  private readonly successors: RefreshSuccessors;
+
   constructor(
+    @InjectConfig() config: AppConfig,
     private readonly access: AccessService,
     private readonly tokens: AccessTokenService,
-  ) {}
+  ) {
+    this.successors = new RefreshSuccessors(config.secrets.keyEncryptionKey);
+  }
 
-  /** 256 random bits; store `hash`, hand out `token`. */
+  /** The first token of a family: 256 random bits; store `hash`, hand out `token`. */
   newRefreshToken(): NewRefreshToken {
     const token = randomToken(32);
     return { token, hash: hashToken(token) };
+  }
+
+  /**
+   * The one successor of the token stored as `parentHash` (see {@link RefreshSuccessors}):
+   * the same every time it is asked for, so a retried refresh gets the same token back.
+   */
+  successorOf(parentHash: string): NewRefreshToken {
+    return this.successors.of(parentHash);
   }
 
   /** @throws TokensError when no signing key is loaded (so {@link pair} would fail). */

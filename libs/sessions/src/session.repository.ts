@@ -177,6 +177,25 @@ export class SessionRepository {
   }
 
   /**
+   * The status of a family's token found by its hash (the successor of a rotated token, see
+   * `RefreshSuccessors`); null when the family has no such token. Call with the family
+   * locked ({@link lockFamilyOfToken}): every writer of a family's tokens locks its session
+   * first, so this statement's fresh snapshot sees the token as it is.
+   */
+  async tokenStatusInFamily(
+    tokenHash: string,
+    sessionId: string,
+    tx: Tx,
+  ): Promise<Pick<RefreshToken, 'status'> | null> {
+    const row = await this.db.one<{ status: RefreshToken['status'] }>(
+      `SELECT status FROM refresh_tokens WHERE token_hash = $1 AND session_id = $2`,
+      [tokenHash, sessionId],
+      tx,
+    );
+    return row && { status: row.status };
+  }
+
+  /**
    * The common case of a refresh in one statement, outside any transaction: when
    * `tokenHash` is the active token of a live family (the `rotate` verdict of
    * `judgeRefresh`, its conditions written in SQL), locks session and token (session first),
@@ -314,6 +333,29 @@ export class SessionRepository {
       tx,
     );
     return row?.live ?? false;
+  }
+
+  /** Whether the session exists and is `active` (revocation only: expiry is not looked at). */
+  async isActive(id: string, tx?: Tx): Promise<boolean> {
+    const row = await this.db.one<{ active: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND status = 'active') AS active`,
+      [id],
+      tx,
+    );
+    return row?.active ?? false;
+  }
+
+  /**
+   * Sessions revoked or compromised after `since`, with when (one statement, answered from
+   * `ix_sessions_revoked_at`): what the access denylist must hold.
+   */
+  async revokedSince(since: Date, tx?: Tx): Promise<{ id: string; revokedAt: Date }[]> {
+    const rows = await this.db.query<{ id: string; revoked_at: Date }>(
+      `SELECT id, revoked_at FROM sessions WHERE status <> 'active' AND revoked_at > $1`,
+      [since],
+      tx,
+    );
+    return rows.map((row) => ({ id: row.id, revokedAt: row.revoked_at }));
   }
 
   /**

@@ -61,7 +61,8 @@ export class SessionService {
 
   /**
    * Rotates a refresh token: the old one is spent, a new pair is returned. Presenting a
-   * spent token kills the family and every access token of it.
+   * spent token kills the family and every access token of it, unless it was rotated within
+   * `REFRESH_RETRY_WINDOW` and its successor is unused: then that same successor comes back.
    * @throws SessionError `session.refresh_invalid` (unknown, revoked, expired or idle) or
    * `session.refresh_reused` (already rotated).
    */

@@ -5,19 +5,29 @@
  * (an idle or expired family, a spent or revoked token), a refresh would pass that the rules
  * refuse. This suite puts a family in every state the rules distinguish, on and either side of
  * each boundary, and checks that the statement rotates exactly when the judge says `rotate`,
- * and changes nothing when it does not.
+ * and changes nothing when it does not (a rotated token inside the retry window included: the
+ * statement must leave it to the judge). The retry window itself is pinned below, edge by
+ * edge, with the app's Clock moved by hand.
  */
 import { hashToken, randomToken } from '@identity/crypto';
+import { RefreshSuccessors } from '../src/refresh-successor';
 import { judgeRefresh } from '../src/refresh-verdict';
 import { SessionRepository } from '../src/session.repository';
+import { ManualClock } from '@identity/testing';
+import type { TokenPair } from '../src';
 import {
+  CLIENT,
   createUser,
   openSession,
+  refreshOutcome,
+  sessionRow,
   type SessionsTestApp,
   startSessionsApp,
+  tokenStatuses,
 } from './sessions-test-app';
 
 const IDLE_TTL_S = 3600;
+const RETRY_WINDOW_S = 10;
 const NOW = new Date('2030-01-01T00:00:00.000Z');
 const ms = (delta: number) => new Date(NOW.getTime() + delta);
 
@@ -27,6 +37,8 @@ type TokenStatus = 'active' | 'used' | 'revoked';
 interface FamilyState {
   session: SessionStatus;
   token: TokenStatus;
+  /** A successor row of the token (its derived hash), in this status. */
+  successor?: TokenStatus;
   sessionExpiresAt: Date;
   tokenExpiresAt: Date;
   lastUsedAt: Date;
@@ -57,15 +69,23 @@ const STATES: [string, FamilyState][] = [
   ['last used 1 ms before the idle limit', { ...LIVE, lastUsedAt: ms(-IDLE_TTL_S * 1000 - 1) }],
   ['last used 1 ms after the idle limit', { ...LIVE, lastUsedAt: ms(-IDLE_TTL_S * 1000 + 1) }],
   ['compromised and used', { ...LIVE, session: 'compromised', token: 'used' }],
+  // A rotated token whose successor is unused, rotated just now: `retry`, never a rotation.
+  ['token used now, successor active', { ...LIVE, token: 'used', successor: 'active' }],
+  ['token used now, successor used', { ...LIVE, token: 'used', successor: 'used' }],
 ];
 
 describe('refresh fast path agrees with judgeRefresh', () => {
   let app: SessionsTestApp;
   let repo: SessionRepository;
+  let successors: RefreshSuccessors;
 
   beforeAll(async () => {
-    app = await startSessionsApp('sessions_fast_path', { REFRESH_IDLE_TTL: String(IDLE_TTL_S) });
+    app = await startSessionsApp('sessions_fast_path', {
+      REFRESH_IDLE_TTL: String(IDLE_TTL_S),
+      REFRESH_RETRY_WINDOW: String(RETRY_WINDOW_S),
+    });
     repo = app.module.get(SessionRepository);
+    successors = new RefreshSuccessors(app.config.secrets.keyEncryptionKey);
   });
 
   afterAll(async () => {
@@ -87,6 +107,14 @@ describe('refresh fast path agrees with judgeRefresh', () => {
               expires_at = $4 WHERE token_hash = $1`,
       [tokenHash, state.token, NOW, state.tokenExpiresAt],
     );
+    if (state.successor) {
+      await app.sql.query(
+        `INSERT INTO refresh_tokens (session_id, token_hash, parent_id, status, used_at, created_at, expires_at)
+         SELECT session_id, $2, id, $3, CASE WHEN $3 = 'used' THEN $4::timestamptz END, $4, expires_at
+           FROM refresh_tokens WHERE token_hash = $1`,
+        [tokenHash, successors.of(tokenHash).hash, state.successor, NOW],
+      );
+    }
     return { sessionId, tokenHash };
   }
 
@@ -119,10 +147,21 @@ describe('refresh fast path agrees with judgeRefresh', () => {
   it.each(STATES)('%s', async (_label, state) => {
     const { sessionId, tokenHash } = await familyIn(state);
     const verdict = judgeRefresh(
-      { status: state.session, expiresAt: state.sessionExpiresAt, lastUsedAt: state.lastUsedAt },
-      { status: state.token, expiresAt: state.tokenExpiresAt },
+      {
+        session: {
+          status: state.session,
+          expiresAt: state.sessionExpiresAt,
+          lastUsedAt: state.lastUsedAt,
+        },
+        token: {
+          status: state.token,
+          expiresAt: state.tokenExpiresAt,
+          usedAt: state.token === 'used' ? NOW : null,
+        },
+        successor: state.successor ? { status: state.successor } : null,
+      },
       NOW,
-      IDLE_TTL_S,
+      { idleTtlSeconds: IDLE_TTL_S, retryWindowSeconds: RETRY_WINDOW_S },
     );
     const before = await familyRows(sessionId);
     const next = hashToken(randomToken(32));
@@ -151,5 +190,123 @@ describe('refresh fast path agrees with judgeRefresh', () => {
           }
         : { lastUsedAt: before.lastUsedAt, userAgent: before.userAgent, tokens: before.tokens };
     expect(after).toEqual({ ...before, ...expected });
+  });
+});
+
+/**
+ * The retry window exists as a rule (`judgeRefresh`'s `retry`) and as what the service does
+ * with the rows it locks and reads. Around each edge of the window, moved with the app's
+ * Clock, the service's answer to a rotated token must be what the judge says of the rows as
+ * they are in the database: `retry` is 200 with the very successor the first rotation
+ * returned and changes nothing; `reuse` kills the family; `invalid` is refresh_invalid.
+ */
+describe('the refresh service agrees with judgeRefresh around the retry window', () => {
+  const clock = new ManualClock(new Date('2030-06-01T00:00:00.000Z'));
+  let app: SessionsTestApp;
+  let repo: SessionRepository;
+
+  beforeAll(async () => {
+    app = await startSessionsApp(
+      'sessions_retry_window',
+      { REFRESH_IDLE_TTL: String(IDLE_TTL_S), REFRESH_RETRY_WINDOW: String(RETRY_WINDOW_S) },
+      { clock },
+    );
+    repo = app.module.get(SessionRepository);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  type Setup = (family: { successor: TokenPair; sessionId: string }) => Promise<void>;
+
+  /** Rotates a fresh family at T0, runs `setup`, and presents the rotated token at T0 + `atMs`. */
+  async function presentRotated(atMs: number, setup?: Setup) {
+    const userId = await createUser(app);
+    const login = await openSession(app, userId);
+    const t0 = clock.nowMs();
+    const successor = await app.sessions.refresh(login.refreshToken, CLIENT);
+    await setup?.({ successor, sessionId: login.sessionId });
+    clock.set(new Date(t0 + atMs));
+    const family = await app.db.withTransaction(async (tx) => {
+      const locked = await repo.lockFamilyOfToken(hashToken(login.refreshToken), tx);
+      const next = await repo.tokenStatusInFamily(
+        hashToken(successor.refreshToken),
+        login.sessionId,
+        tx,
+      );
+      return { ...locked!, successor: next };
+    });
+    const verdict = judgeRefresh(family, clock.now(), {
+      idleTtlSeconds: IDLE_TTL_S,
+      retryWindowSeconds: RETRY_WINDOW_S,
+    });
+    const before = await tokenStatuses(app, login.sessionId);
+    const answer = await app.sessions.refresh(login.refreshToken, CLIENT).then(
+      (pair) => ({ outcome: 'ok' as const, pair }),
+      (err: { code?: string }) => ({ outcome: err.code, pair: undefined }),
+    );
+    return { verdict, answer, successor, before, sessionId: login.sessionId };
+  }
+
+  const W = RETRY_WINDOW_S * 1000;
+  it.each([
+    ['at the rotation itself', 0],
+    ['1 ms after it', 1],
+    ['1 ms before the end of the window', W - 1],
+    ['exactly at the end of the window', W],
+  ])('retry %s: the same successor, nothing changes', async (_label, atMs) => {
+    const { verdict, answer, successor, before, sessionId } = await presentRotated(atMs);
+    expect(verdict).toBe('retry');
+    expect(answer.outcome).toBe('ok');
+    expect(answer.pair!.refreshToken).toBe(successor.refreshToken);
+    expect(answer.pair!.accessToken).not.toBe(successor.accessToken);
+    expect(await tokenStatuses(app, sessionId)).toEqual(before);
+    expect((await sessionRow(app, sessionId)).status).toBe('active');
+    // The successor is still the family's one live token.
+    expect(await refreshOutcome(app, successor.refreshToken)).toBe('ok');
+  });
+
+  it.each([
+    ['1 ms after the window', W + 1],
+    ['long after the window', 60_000],
+  ])('reuse %s: the family dies', async (_label, atMs) => {
+    const { verdict, answer, sessionId } = await presentRotated(atMs);
+    expect(verdict).toBe('reuse');
+    expect(answer.outcome).toBe('session.refresh_reused');
+    expect((await sessionRow(app, sessionId)).status).toBe('compromised');
+  });
+
+  it('reuse within the window once the successor was presented', async () => {
+    const { verdict, answer, sessionId } = await presentRotated(2_000, async ({ successor }) => {
+      clock.advance(1);
+      await app.sessions.refresh(successor.refreshToken, CLIENT);
+    });
+    expect(verdict).toBe('reuse');
+    expect(answer.outcome).toBe('session.refresh_reused');
+    expect((await sessionRow(app, sessionId)).status).toBe('compromised');
+  });
+
+  it('invalid within the window once the family was logged out', async () => {
+    const { verdict, answer } = await presentRotated(1_000, async ({ sessionId }) => {
+      await app.sessions.logout({ sessionId });
+    });
+    expect(verdict).toBe('invalid');
+    expect(answer.outcome).toBe('session.refresh_invalid');
+  });
+
+  it('with REFRESH_RETRY_WINDOW=0 a rotated token is reuse at once', async () => {
+    const off = await startSessionsApp(
+      'sessions_retry_off',
+      { REFRESH_RETRY_WINDOW: '0' },
+      { clock },
+    );
+    try {
+      const login = await openSession(off, await createUser(off));
+      await off.sessions.refresh(login.refreshToken, CLIENT);
+      expect(await refreshOutcome(off, login.refreshToken)).toBe('session.refresh_reused');
+    } finally {
+      await off.close();
+    }
   });
 });

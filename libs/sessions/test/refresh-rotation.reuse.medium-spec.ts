@@ -8,8 +8,11 @@
  *
  * Answers (API.md, "Details"): the rotated token answers `refresh_reused`, every time; the
  * newest token of the killed family was never rotated, so it answers `refresh_invalid`, like
- * the token of any family that was revoked.
+ * the token of any family that was revoked. The stale copy comes back after
+ * `REFRESH_RETRY_WINDOW` here (the app's clock is moved past it): inside the window an unused
+ * successor is answered again instead (refresh-fast-path.agreement.medium-spec.ts).
  */
+import { ManualClock } from '@identity/testing';
 import {
   accessState,
   auditOf,
@@ -24,10 +27,11 @@ import {
 } from './sessions-test-app';
 
 describe('refresh rotation: reuse kills the family', () => {
+  const clock = new ManualClock();
   let app: SessionsTestApp;
 
   beforeAll(async () => {
-    app = await startSessionsApp('sessions_reuse');
+    app = await startSessionsApp('sessions_reuse', {}, { clock });
   });
 
   afterAll(async () => {
@@ -37,8 +41,10 @@ describe('refresh rotation: reuse kills the family', () => {
   async function stolenThenRotated() {
     const userId = await createUser(app);
     const login = await openSession(app, userId);
+    clock.advance(1);
     // The legitimate client (or the thief, whoever is first) rotates; the other copy is stale.
     const rotated = await app.sessions.refresh(login.refreshToken, CLIENT);
+    clock.advance(app.config.sessions.retryWindow + 1);
     return { userId, login, rotated };
   }
 

@@ -53,8 +53,13 @@ export interface SessionsTestApp {
 export async function startSessionsApp(
   label: string,
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: {
+    clock?: Clock;
+    /** Another Redis than the shared test server (e.g. a throwaway one a test kills). */
+    redisUrl?: string;
+  } = {},
 ): Promise<SessionsTestApp> {
+  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
   const database = await createTestDatabase(label);
   const keyPrefix = uniqueKvPrefix(label);
   const config = loadConfig({
@@ -72,7 +77,7 @@ export async function startSessionsApp(
       DatabaseModule.forRoot({
         migrations: [],
       }),
-      KvModule.forRoot({ redisUrl: TEST_REDIS_URL, keyPrefix }),
+      KvModule.forRoot({ redisUrl, keyPrefix }),
       AuditModule,
       SessionsModule,
     ],
@@ -96,14 +101,20 @@ export async function startSessionsApp(
     denylist: module.get(AccessDenylist),
     authenticator: module.get(Authenticator),
     access: module.get(AccessService),
-    close: () => closeApp(module, database, keyPrefix),
+    close: () => closeApp(module, database, keyPrefix, redisUrl),
   };
 }
 
-async function closeApp(module: TestingModule, database: TestDatabase, prefix: string) {
+async function closeApp(
+  module: TestingModule,
+  database: TestDatabase,
+  prefix: string,
+  redisUrl: string,
+) {
   await module.close();
   await database.drop();
-  const redis = new Redis(TEST_REDIS_URL);
+  if (redisUrl !== TEST_REDIS_URL) return;
+  const redis = new Redis(redisUrl);
   try {
     for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
       if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));

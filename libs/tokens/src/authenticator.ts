@@ -30,16 +30,18 @@ export class Authenticator {
   ) {}
 
   /**
-   * Verifies the token, then checks the denylist. Account state (a locked user) is not
-   * checked here; that belongs to the accounts context.
-   * @throws when the denylist store cannot be reached: fail closed, a revoked token must not
-   * pass because Redis is down.
+   * Verifies the token, then asks whether it was revoked: the denylist (one kv read), or, when
+   * that copy cannot be trusted (Redis failed or lost its data), the session's state in
+   * Postgres. Account state (a locked user) is not checked here; that belongs to the accounts
+   * context.
+   * @throws when revocation cannot be decided (Redis unreadable or untrusted and Postgres
+   * unreachable): fail closed, a revoked token must never pass because a store is down.
    */
   async authenticate(token: string, options: { audience?: string } = {}): Promise<AuthResult> {
     const verified = await this.tokens.verify(token, options);
     if (!verified.ok) return verified;
     const { claims } = verified;
-    if (await this.denylist.isDenied(claims.jti, claims.sid)) {
+    if (await this.denylist.isRevoked(claims.jti, claims.sid)) {
       return { ok: false, reason: 'revoked' };
     }
     return {

@@ -20,7 +20,9 @@ export {
   type TokenRejection,
   type VerifyResult,
 } from './access-token.service';
-export { AccessDenylist } from './access-denylist';
+export { AccessDenylist, type DenylistRebuilt } from './access-denylist';
+export { DenylistRecovery } from './denylist-recovery';
+export { RevocationSource, type RevokedSessionEntry } from './revocation-source';
 export {
   Authenticator,
   type AuthResult,

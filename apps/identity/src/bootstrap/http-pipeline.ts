@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -8,6 +9,26 @@ import { sendProblem } from '../http/problem/problem-details.filter';
 import { emailedTokenPageHeaders } from './emailed-token-pages';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const logger = new Logger('HTTP');
+
+/**
+ * Answers a request refused before Nest's router (and before the access log's middleware,
+ * which therefore never sees it), and gives it the one log line every answered error gets:
+ * request id, method, path (no query), status and code.
+ */
+function refuse(req: Request, res: Response, err: unknown): void {
+  const body = sendProblem(res, err);
+  logger.log(
+    {
+      reqId: (req as Request & { id?: unknown }).id,
+      method: req.method,
+      path: req.path,
+      status: body.status,
+      code: body.code,
+    },
+    'request refused before routing',
+  );
+}
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -59,13 +80,14 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
         ? form
         : undefined;
     if (!parser) {
-      sendProblem(
+      refuse(
+        req,
         res,
         new ProblemException(415, 'unsupported_media_type', 'Send the body as application/json.'),
       );
       return;
     }
-    parser(req, res, (err?: unknown) => (err ? void sendProblem(res, err) : next()));
+    parser(req, res, (err?: unknown) => (err ? refuse(req, res, err) : next()));
   });
   app.use(cookieParser());
 

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -58,9 +59,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   // express middleware, ahead of the logger's own middleware), so every response has one.
   app.use(assignRequestId);
   app.use(app.get(HttpMetrics).middleware);
-  app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
-    // While draining, every answer closes its connection, so keep-alive clients move on.
+  app.use((_req: unknown, res: ServerResponse, next: () => void) => {
+    // While draining, every answer closes its connection, so keep-alive clients move on:
+    // also the answer to a request that arrived before draining started.
     if (draining.value) res.setHeader('Connection', 'close');
+    else closeIfDrainingAtWrite(res, draining);
     next();
   });
   configureHttpPipeline(app, config);
@@ -121,11 +124,32 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   };
 }
 
+/** Adds `Connection: close` to `res` if draining has started by the time its head is written. */
+function closeIfDrainingAtWrite(res: ServerResponse, draining: { value: boolean }): void {
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = (...args: unknown[]) => {
+    if (draining.value && !res.headersSent) res.setHeader('Connection', 'close');
+    return writeHead(...args);
+  };
+}
+
 /**
- * Stops taking new connections, lets in-flight HTTP requests and gRPC calls finish, closes
- * idle keep-alive connections as they free up, then runs Nest's shutdown hooks (sockets,
- * outbox, Postgres, Redis). Everything is bounded by `timeoutMs`: past it, connections are
- * cut so the process can still exit.
+ * Stops without resetting a request that reached the server:
+ * 1. at once: readiness answers 503 (and gRPC health NOT_SERVING), sockets are closed, and
+ *    every HTTP response from now on carries `Connection: close`, so a keep-alive client
+ *    opens a new connection for its next request instead of reusing this one;
+ * 2. for `drainDelayMs` nothing else changes: the listeners stay open and every request is
+ *    served, while load balancers notice the 503 and route elsewhere;
+ * 3. then the HTTP listener stops accepting. Connections are *not* cut: a connection busy
+ *    with a request closes after its response (`Connection: close`); an idle keep-alive
+ *    connection closes when its client sends one more request (answered, with
+ *    `Connection: close`) or when it times out (`server.keepAliveTimeout`), as it would at
+ *    any time. Closing idle connections ourselves would race a request already on the wire;
+ *    that race is the reset this avoids;
+ * 4. once every HTTP connection is gone, Nest's shutdown hooks run (gRPC, outbox, Postgres,
+ *    Redis).
+ * Everything is bounded by `timeoutMs` (`SHUTDOWN_TIMEOUT_MS`): past 80 % of it the
+ * connections still open are cut, so the process can still exit.
  */
 async function gracefulShutdown(args: {
   app: NestExpressApplication;
@@ -138,17 +162,17 @@ async function gracefulShutdown(args: {
   const logger = new NestLogger('Shutdown');
   const { app, server, timeoutMs } = args;
   args.onStart();
-  logger.log('draining');
   const deadline = Date.now() + timeoutMs;
   // Not ready any more, but still serving: load balancers get time to route elsewhere.
-  if (args.drainDelayMs > 0) {
-    await new Promise((r) => setTimeout(r, Math.min(args.drainDelayMs, timeoutMs / 2)));
-  }
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive connections with no request in flight are closed as they free up; answers
-  // sent while draining carry `Connection: close`, so busy ones end after their response.
-  server.closeIdleConnections();
-  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+  const delayMs = Math.min(args.drainDelayMs, timeoutMs / 2);
+  logger.log({ drainDelayMs: delayMs }, 'draining: not ready, still serving');
+  if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+  // net.Server's close, not http.Server's: the latter also closes idle keep-alive connections
+  // at once, racing any request a client is sending on one of them right now.
+  const closed = new Promise<void>((resolve) =>
+    NetServer.prototype.close.call(server, () => resolve()),
+  );
+  logger.log('listener closed; waiting for open connections to finish');
   let drainTimer: NodeJS.Timeout | undefined;
   const httpDrained = await Promise.race([
     closed.then(() => true),
@@ -157,9 +181,8 @@ async function gracefulShutdown(args: {
     }),
   ]);
   clearTimeout(drainTimer);
-  clearInterval(sweeper);
   if (!httpDrained) {
-    logger.warn('HTTP requests still running at the deadline; closing their connections');
+    logger.warn('HTTP connections still open at the deadline; closing them');
     server.closeAllConnections();
   }
   const hardStop = setTimeout(

@@ -1,10 +1,16 @@
-import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  Logger,
+  Optional,
+  type RpcExceptionFilter,
+} from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { status } from '@grpc/grpc-js';
 import { type Observable, throwError } from 'rxjs';
 import { AccessError, type AccessErrorCode } from '@identity/access';
 import { assertUnreachable } from '@identity/kernel';
-import { isDependencyUnavailable } from '../bootstrap/dependency-outage';
+import { DependencyOutages, isDependencyUnavailable } from '../bootstrap/dependency-outage';
 
 /** What grpc-js turns into the call's status: `code` and `details` (from `message`). */
 export interface GrpcStatusError {
@@ -36,13 +42,16 @@ function fromAccess(code: AccessErrorCode): GrpcStatusError {
 
 /**
  * The gRPC face's error mapping: domain errors to status codes, exhaustively; Postgres or
- * Redis down is `UNAVAILABLE` (clients retry it); anything else unknown (a bug) is logged and
- * answered `INTERNAL` with no detail.
+ * Redis down is `UNAVAILABLE` (clients retry it; logged once per outage by
+ * {@link DependencyOutages}); anything else unknown (a bug) is logged and answered `INTERNAL`
+ * with no detail.
  * Scoped to the gRPC controllers, ahead of the global (HTTP-only) problem filter.
  */
 @Catch()
 export class GrpcErrorsFilter implements RpcExceptionFilter<unknown> {
   private readonly logger = new Logger('gRPC');
+
+  constructor(@Optional() private readonly outages?: DependencyOutages) {}
 
   catch(err: unknown, _host: ArgumentsHost): Observable<never> {
     const answer = this.toStatus(err);
@@ -58,9 +67,8 @@ export class GrpcErrorsFilter implements RpcExceptionFilter<unknown> {
     }
     if (err instanceof AccessError) return fromAccess(err.code);
     if (isDependencyUnavailable(err)) {
-      this.logger.warn(
-        `dependency unavailable in a gRPC call: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      // Once per outage, not per call.
+      this.outages?.report(err, { transport: 'grpc' });
       return { code: status.UNAVAILABLE, message: 'a dependency is unavailable; retry shortly' };
     }
     this.logger.error(

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, Optional } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -15,6 +15,7 @@ import { SocketAuthenticator, type SocketRefusal } from './socket-authenticator'
 import { SocketExpiry } from './socket-expiry';
 import type { SessionsNamespace, SessionsSocket } from './sessions-socket.types';
 import { assertUnreachable } from '@identity/kernel';
+import { DependencyOutages, isDependencyUnavailable } from '../bootstrap/dependency-outage';
 
 /**
  * The `/sessions` namespace (API.md "Socket.io (revocation push)"): authenticates the
@@ -34,6 +35,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly auth: SocketAuthenticator,
     private readonly expiry: SocketExpiry,
     private readonly push: RevocationPush,
+    @Optional() private readonly outages?: DependencyOutages,
   ) {}
 
   afterInit(namespace: SessionsNamespace): void {
@@ -43,7 +45,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       this.auth.admit(socket).then(
         (refusal) => next(refusal === undefined ? undefined : this.refuse(refusal)),
         (err: unknown) => {
-          this.logger.warn({ err: errorMessage(err) }, 'socket handshake failed; refused');
+          this.failed(err, 'socket handshake failed; refused');
           next(new Error(UNAUTHORIZED));
         },
       );
@@ -69,9 +71,15 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (ack.ok) this.expiry.arm(socket);
       return ack;
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'socket token renewal failed; declined');
+      this.failed(err, 'socket token renewal failed; declined');
       return { ok: false, error: 'unauthorized' };
     }
+  }
+
+  /** A dependency outage is logged once per outage; anything else once per failure. */
+  private failed(err: unknown, message: string): void {
+    if (isDependencyUnavailable(err)) this.outages?.report(err, { transport: 'socket' });
+    else this.logger.warn({ err: errorMessage(err) }, message);
   }
 
   private refuse(refusal: SocketRefusal): Error {

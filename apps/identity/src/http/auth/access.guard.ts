@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { AccessService } from '@identity/access';
 import { Authenticator, type Principal } from '@identity/tokens';
+import { isDependencyUnavailable } from '../../bootstrap/dependency-outage';
 import { ProblemException } from '../problem/problem';
 import { AuthCookies, bearerToken } from './auth-cookies';
 import { CsrfTokens } from './csrf-tokens';
@@ -77,8 +78,12 @@ export class AccessGuard implements CanActivate {
     access: Extract<RouteAccess, { kind: 'authenticated' }>,
   ): Promise<void> {
     if (access.permission) {
-      // From the access cache (Postgres only on a miss), kept current across instances.
-      const current = await this.access.currentAccess(principal.userId).catch(() => undefined);
+      // From the access cache (Postgres only on a miss), kept current across instances. An
+      // account gone meanwhile is simply forbidden; Postgres down is 503, not a verdict.
+      const current = await this.access.currentAccess(principal.userId).catch((err: unknown) => {
+        if (isDependencyUnavailable(err)) throw err;
+        return undefined;
+      });
       if (!current || current.locked || !current.permissions.includes(access.permission)) {
         throw new ProblemException(403, 'forbidden', 'You may not do this.');
       }

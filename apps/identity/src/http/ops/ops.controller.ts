@@ -35,7 +35,7 @@ export class OpsController {
       return;
     }
     const failed = Object.entries(report.checks)
-      .filter(([, state]) => state === 'down')
+      .filter(([, state]) => state === 'down' || state === 'rebuilding')
       .map(([name]) => name);
     if (report.draining) failed.push('shutting_down');
     // Limits still hold while Redis is away, but per instance only: say so.

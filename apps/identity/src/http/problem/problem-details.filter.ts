@@ -4,10 +4,12 @@ import {
   type ExceptionFilter,
   HttpException,
   Logger,
+  Optional,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   DEPENDENCY_RETRY_AFTER_SECONDS,
+  DependencyOutages,
   isDependencyUnavailable,
 } from '../../bootstrap/dependency-outage';
 import { scrubForLog } from '../../bootstrap/log-scrub';
@@ -122,11 +124,15 @@ export function sendProblem(res: Response, err: unknown): ProblemBody {
 /**
  * The one global filter: every error becomes RFC 9457 problem+json with a stable `code`.
  * Anything unexpected is logged (scrubbed, with the request id) and answered as a plain 500:
- * never a stack trace, SQL text or internal id on the wire.
+ * never a stack trace, SQL text or internal id on the wire. A dependency that is down is
+ * logged once per outage ({@link DependencyOutages}); each request's own line is the access
+ * log's (request id, status 503).
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  constructor(@Optional() private readonly outages?: DependencyOutages) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw err;
@@ -134,12 +140,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     if (res.headersSent) return;
     const body = sendProblem(res, err);
-    if (body.code === 'unavailable') {
-      // Expected during an outage, once per request: one line, no stack.
-      this.logger.warn(
-        { reqId: req.id, err: scrubForLog(firstLine(err)) },
-        'dependency unavailable',
-      );
+    if (body.code === 'unavailable' && isDependencyUnavailable(err)) {
+      this.outages?.report(err, { transport: 'http', reqId: req.id });
     } else if (body.status >= 500) {
       this.logger.error(
         {
@@ -150,8 +152,4 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
   }
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
