@@ -27,6 +27,8 @@ describe('WatchRevocations across instances', () => {
       label: 'watch_rev_b',
       db: h.app.db,
       kvPrefix: h.app.config.redis.keyPrefix,
+      // Both instances run the outbox worker: either may send a sign-up's mail.
+      env: { SMTP_URL: `smtp://127.0.0.1:${h.mail.port}`, MAIL_PER_IP_PER_HOUR: '10000' },
     });
     client = new GrpcTestClient(b.grpcAddress);
   });

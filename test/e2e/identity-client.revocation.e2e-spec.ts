@@ -67,6 +67,8 @@ describe('the SDK against the real platform', () => {
       label: 'sdk_rev_b',
       db: h.app.db,
       kvPrefix: h.app.config.redis.keyPrefix,
+      // Both instances run the outbox worker: either may send a sign-up's mail.
+      env: { SMTP_URL: `smtp://127.0.0.1:${h.mail.port}`, MAIL_PER_IP_PER_HOUR: '10000' },
     });
     await request(h.app.url)
       .put('/admin/roles/reporter')
