@@ -53,12 +53,6 @@ function fromAdmin(code: AdminErrorCode): ProblemException {
   switch (code) {
     case 'admin.user_not_found':
       return new ProblemException(404, 'not_found', 'No such user.');
-    case 'admin.last_admin':
-      return new ProblemException(
-        409,
-        'last_admin',
-        'No unlocked administrator would remain; give another account the admin role first.',
-      );
     case 'admin.email_not_verified':
       return new ProblemException(
         409,
@@ -163,6 +157,12 @@ function fromAccess(err: AccessError): ProblemException {
       return invalid('permissions', `not resource:action: ${details.join(', ')}`);
     case 'access.admin_permission_required':
       return invalid('permissions', 'the admin role must keep identity:admin');
+    case 'access.last_admin':
+      return new ProblemException(
+        409,
+        'last_admin',
+        'No unlocked administrator would remain; give another account the admin role first.',
+      );
     default:
       return assertUnreachable(code);
   }

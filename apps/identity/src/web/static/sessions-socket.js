@@ -17,6 +17,8 @@
     'password_reset',
     'refresh_reused',
     'account_locked',
+    'email_changed',
+    'account_deleted',
   ];
 
   /**
