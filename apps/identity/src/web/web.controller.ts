@@ -27,6 +27,11 @@ export class WebController {
     this.page(res, 'reset-password.html');
   }
 
+  @Get('confirm-email-change')
+  confirmEmailChange(@Res() res: Response): void {
+    this.page(res, 'confirm-email-change.html');
+  }
+
   @Get('app.js')
   script(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-cache');

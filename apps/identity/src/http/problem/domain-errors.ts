@@ -14,7 +14,7 @@ import { assertUnreachable } from '@identity/kernel';
 function fromAccount(code: AccountErrorCode): ProblemException {
   switch (code) {
     case 'account.invalid_credentials':
-      return new ProblemException(401, 'invalid_credentials', 'The password is wrong.');
+      return new ProblemException(401, 'invalid_credentials', 'The password or code is wrong.');
     case 'account.token_invalid':
       return new ProblemException(400, 'token_invalid', 'The link is invalid, used or expired.');
     case 'account.invalid_email':
@@ -25,6 +25,12 @@ function fromAccount(code: AccountErrorCode): ProblemException {
       return new ProblemException(401, 'unauthorized', 'A valid access token is required.', {
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
+    case 'account.email_taken':
+      return new ProblemException(
+        409,
+        'email_taken',
+        'Another account already uses this email address.',
+      );
     default:
       return assertUnreachable(code);
   }
