@@ -6,6 +6,10 @@ import { ProblemException } from '../http/problem/problem';
 import { STRENGTH_MODULE } from './strength-module';
 import { loadVendorScripts, type VendorScript } from './vendor-scripts';
 
+/**
+ * Files are sent relative to this root: `send` refuses paths with a dot-directory in them, and
+ * only the part below `root` is looked at (a build under `.test-build/` must serve too).
+ */
 const STATIC_DIR = join(__dirname, 'static');
 
 /**
@@ -40,13 +44,13 @@ export class WebController {
   @Get('app.js')
   script(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(join(STATIC_DIR, 'app.js'));
+    res.sendFile('app.js', { root: STATIC_DIR });
   }
 
   @Get('app.css')
   style(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(join(STATIC_DIR, 'app.css'));
+    res.sendFile('app.css', { root: STATIC_DIR });
   }
 
   @Get('strength.mjs')
@@ -58,7 +62,7 @@ export class WebController {
   @Get('favicon.svg')
   favicon(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.type('image/svg+xml').sendFile(join(STATIC_DIR, 'favicon.svg'));
+    res.type('image/svg+xml').sendFile('favicon.svg', { root: STATIC_DIR });
   }
 
   /** Browsers ask for it on their own; the SVG is the icon (every current browser reads it). */
@@ -80,6 +84,6 @@ export class WebController {
     // Pages carry no secrets, but a reset page URL holds a token: keep it out of caches.
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.sendFile(join(STATIC_DIR, file));
+    res.sendFile(file, { root: STATIC_DIR });
   }
 }

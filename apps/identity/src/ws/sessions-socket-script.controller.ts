@@ -3,7 +3,8 @@ import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '../http/auth/route-access.decorators';
 
-const SCRIPT = join(__dirname, '../web/static/sessions-socket.js');
+/** Sent relative to its directory: `send` refuses a dot-directory anywhere else in the path. */
+const STATIC_DIR = join(__dirname, '../web/static');
 
 /**
  * Serves the web UI's plain-JS mirror of the socket contract (`/sessions-socket.js`) beside
@@ -16,6 +17,6 @@ export class SessionsSocketScriptController {
   @Get('sessions-socket.js')
   script(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(SCRIPT);
+    res.sendFile('sessions-socket.js', { root: STATIC_DIR });
   }
 }
