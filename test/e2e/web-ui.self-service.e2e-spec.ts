@@ -266,6 +266,6 @@ describe('the account web UI (Chromium)', () => {
 
       expect(problems).toEqual([]);
       await context.close();
-    });
+    }, 120_000);
   });
 });

@@ -14,12 +14,7 @@ const MIN_EMAIL_LOCAL_PART = 3;
 
 /** The rules a new password can break. */
 export type PolicyRule =
-  | 'too_short'
-  | 'too_long'
-  | 'common'
-  | 'predictable'
-  | 'contains_email'
-  | 'breached';
+  'too_short' | 'too_long' | 'common' | 'predictable' | 'contains_email' | 'breached';
 
 /** One broken rule, with a message for people (its subject, the password field, is implied). */
 export interface PolicyViolation {

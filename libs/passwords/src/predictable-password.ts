@@ -68,7 +68,8 @@ export function isPredictable(folded: string): boolean {
 function longestRunAt(chars: readonly string[], start: number): number {
   let best = repeatRun(chars, start);
   for (const sequence of SEQUENCES) {
-    for (const step of [1, -1] as const) best = Math.max(best, sequenceRun(chars, start, sequence, step));
+    for (const step of [1, -1] as const)
+      best = Math.max(best, sequenceRun(chars, start, sequence, step));
   }
   return best;
 }

@@ -465,7 +465,10 @@ async function finishSignIn() {
     const { link_token: linkToken, provider } = JSON.parse(pending);
     try {
       await api('POST', '/auth/oidc/link', { link_token: linkToken });
-      sessionStorage.setItem(NOTICE, `${providerLabel(provider)} is linked: it can sign you in now.`);
+      sessionStorage.setItem(
+        NOTICE,
+        `${providerLabel(provider)} is linked: it can sign you in now.`,
+      );
     } catch (e) {
       sessionStorage.setItem(NOTICE, linkFailure(e, provider));
     }
@@ -710,7 +713,8 @@ async function identitiesSection() {
 }
 
 function renderWho(me) {
-  $('who').textContent = `${me.name ? me.name + ' · ' : ''}${me.email} · roles: ${me.roles.join(', ')}`;
+  $('who').textContent =
+    `${me.name ? me.name + ' · ' : ''}${me.email} · roles: ${me.roles.join(', ')}`;
   $('email-status').textContent = me.email_verified
     ? `${me.email} (confirmed)`
     : `${me.email} (not confirmed yet: open the link we mailed you)`;
@@ -896,7 +900,11 @@ function deleteSection() {
         body: { errors: [{ field: 'password' }] },
       });
     }
-    await api('DELETE', '/auth/me', data.password ? { password: data.password } : { code: data.code });
+    await api(
+      'DELETE',
+      '/auth/me',
+      data.password ? { password: data.password } : { code: data.code },
+    );
     endSession('account_deleted', { loggedOut: true });
   });
 }
