@@ -4,7 +4,8 @@
  * victim's cookie to open one. The handshake runs the platform's one `authenticate()` (token
  * in `auth.token`, else the access cookie), also asks Postgres whether the session still
  * lives (so a lost denylist entry does not let a revoked session back in), admits browsers
- * only from the app's own origins, and refuses everything else with `connect_error`
+ * only from the app's own origins (APP_URL, CORS_ORIGINS, and the address the page was served
+ * from), and refuses everything else with `connect_error`
  * `unauthorized`.
  */
 import { generateKeyPair, SignJWT } from 'jose';
@@ -156,5 +157,21 @@ describe('the /sessions handshake', () => {
     const partner = await connect({ token: accessToken, origin: 'https://partner.example' });
     expect(partner.connected).toBe(true);
     await expect(connect({ token: accessToken, origin: 'https://evil.example' })).rejects.toThrow();
+  });
+
+  it('admits a page served by this server at the address it was opened at (its own origin), and nothing near it', async () => {
+    const { accessToken } = await freshSession();
+    // APP_URL names another address (no APP_URL and an ephemeral port: localhost:3000).
+    const served = new URL(app.url);
+    expect(served.origin).not.toBe(new URL(app.config.appUrl).origin);
+    expect((await connect({ token: accessToken, origin: served.origin })).connected).toBe(true);
+    const otherPort = `${served.protocol}//${served.hostname}:${Number(served.port) + 1}`;
+    await expect(connect({ token: accessToken, origin: otherPort })).rejects.toThrow();
+    await expect(
+      connect({
+        token: accessToken,
+        origin: `http://${served.hostname}.evil.example:${served.port}`,
+      }),
+    ).rejects.toThrow();
   });
 });

@@ -32,6 +32,7 @@ describe('migrations', () => {
     expect(await runMigrations(ds, true)).toHaveLength(migrations.length);
     expect(await tables()).toEqual([
       'audit_log',
+      'email_changes',
       'email_verifications',
       'federated_identities',
       'federation_codes',

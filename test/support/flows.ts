@@ -15,7 +15,7 @@ export function uniqueEmail(label = 'user'): string {
 export async function mailedToken(
   mail: MailCatcher,
   to: string,
-  kind: 'verify-email' | 'reset-password',
+  kind: 'verify-email' | 'reset-password' | 'confirm-email-change',
 ): Promise<string> {
   const pattern = new RegExp(`/(?:auth/)?${kind}\\?token=([A-Za-z0-9_%-]+)`);
   const until = Date.now() + 5_000;

@@ -39,6 +39,7 @@ import { IdentityGrpcModule } from './grpc/identity-grpc.module';
 import { AdminModule } from './http/controllers/admin.module';
 import { FederationHttpModule } from './http/federation/federation-http.module';
 import { ApiDocsModule } from './http/openapi/api-docs.module';
+import { SelfServiceHttpModule } from './http/self-service/self-service-http.module';
 import { AuthController } from './http/controllers/auth.controller';
 import { JwksController } from './http/controllers/jwks.controller';
 import { MfaController } from './http/controllers/mfa.controller';
@@ -94,6 +95,7 @@ export class AppModule implements NestModule {
         ProtectionModule,
         PasswordsModule,
         AdminModule,
+        SelfServiceHttpModule,
         IdentityGrpcModule,
         FederationHttpModule.forRoot({
           handler: options.federationHandler ?? FederatedSignInHandler,

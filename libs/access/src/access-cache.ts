@@ -33,7 +33,7 @@ const ROLES_REFRESH_MS = 60_000;
 const MAX_SUBJECTS = 100_000;
 
 /** Events after which one user's cached access is stale. */
-const USER_EVENTS = ['user.roles_changed', 'user.locked', 'user.unlocked'] as const;
+const USER_EVENTS = ['user.roles_changed', 'user.locked', 'user.unlocked', 'user.deleted'] as const;
 /** Events after which the role → permissions table is stale. */
 const ROLE_EVENTS = ['role.updated', 'role.deleted'] as const;
 

@@ -2,7 +2,7 @@ import { DomainError } from '@identity/kernel';
 
 /**
  * Codes of errors the access context throws; each transport maps them exhaustively (HTTP:
- * `validation_failed` 400, `not_found` 404, `role_in_use` 409; gRPC: `INVALID_ARGUMENT`,
+ * `validation_failed` 400, `not_found` 404, `role_in_use` 409, `last_admin` 409; gRPC: `INVALID_ARGUMENT`,
  * `NOT_FOUND`).
  */
 export type AccessErrorCode =
@@ -19,7 +19,9 @@ export type AccessErrorCode =
   /** Permissions that are not `resource:action` strings (listed in `details`). */
   | 'access.invalid_permission'
   /** The built-in `admin` role must keep `identity:admin`, or nobody could administer. */
-  | 'access.admin_permission_required';
+  | 'access.admin_permission_required'
+  /** The change would leave no unlocked account holding `admin`: nobody could administer. */
+  | 'access.last_admin';
 
 /** A refusal of the access context; `details` name the offending values. */
 export class AccessError extends DomainError<AccessErrorCode> {}

@@ -4,7 +4,7 @@ import { Database, type Tx } from '@identity/database';
 import { UserRepository } from '@identity/users';
 import { AccessCache } from './access-cache';
 import { AccessError } from './access.errors';
-import { DEFAULT_ROLE } from './access-names';
+import { ADMIN_ROLE, DEFAULT_ROLE } from './access-names';
 import { AccessRepository } from './access.repository';
 
 export { DEFAULT_ROLE } from './access-names';
@@ -55,6 +55,28 @@ export class AccessService {
    */
   grantRole(userId: string, role: string, tx?: Tx): Promise<void> {
     return this.repo.assignRole(userId, role, tx);
+  }
+
+  /**
+   * The platform always keeps an unlocked admin. Call it in `tx`, after a change that may take
+   * an account out of the unlocked admins (an admin's lock or demotion, a deletion): refuses
+   * when no active account holds `admin` any more, which rolls the change back. The
+   * transaction-scoped lock serialises every such change, so two admins locking, demoting or
+   * deleting each other at once cannot both pass and leave nobody.
+   * @param change `leaving`: the account the change is about. When given, the rule applies
+   *   only if that account holds `admin` (a platform that has no admin yet must still let
+   *   ordinary accounts be deleted).
+   * @throws AccessError `access.last_admin`.
+   */
+  async assertAnAdminRemains(tx: Tx, change?: { leaving: string }): Promise<void> {
+    await this.db.execute('SELECT pg_advisory_xact_lock($1)', [ADMIN_SET_LOCK], tx);
+    if (change) {
+      const { roles } = await this.repo.grantsOf(change.leaving, tx);
+      if (!roles.includes(ADMIN_ROLE)) return;
+    }
+    if ((await this.users.countActiveWithRole(ADMIN_ROLE, tx)) === 0) {
+      throw new AccessError('access.last_admin');
+    }
   }
 
   /**
@@ -165,3 +187,6 @@ export class AccessService {
     return result;
   }
 }
+
+/** Arbitrary constant beside the other advisory locks: changes to the set of admins. */
+const ADMIN_SET_LOCK = 7_413_902_554;

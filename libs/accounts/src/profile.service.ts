@@ -17,13 +17,23 @@ export interface Profile {
   createdAt: Date;
 }
 
-/** Reading one's own account. */
+/** Reading one's own account, and its display name. */
 @Injectable()
 export class ProfileService {
   constructor(
     private readonly users: UserRepository,
     private readonly access: AccessService,
   ) {}
+
+  /**
+   * Sets the display name (trimmed; an empty one clears it) and returns the profile.
+   * @throws AccountError `account.not_found` when the account no longer exists.
+   */
+  async rename(userId: string, name: string | null): Promise<Profile> {
+    const clean = name?.trim() || null;
+    if (!(await this.users.rename(userId, clean))) throw new AccountError('account.not_found');
+    return this.me(userId);
+  }
 
   /**
    * The profile of `userId` with its roles and permissions as they are now (from the access

@@ -39,6 +39,17 @@ export interface AuditListFilters {
   limit?: number;
 }
 
+/** Filters of {@link AuditLogRepository.listOfUser}. */
+export interface UserAuditFilters {
+  userId: string;
+  /** Only rows of these event types. */
+  types: readonly string[];
+  /** Keyset cursor: only rows with a smaller id (the previous page's `nextBefore`). */
+  before?: string;
+  /** Clamped to 1..200. */
+  limit: number;
+}
+
 /** One page of audit rows, newest first. */
 export interface AuditLogPage {
   rows: AuditLogEntry[];
@@ -193,6 +204,28 @@ export class AuditLogRepository {
       tx,
     );
     return rows.map(toAuditLogEntry);
+  }
+
+  /**
+   * One page of one user's rows of the given types, newest first (the index on
+   * `(user_id, id DESC)` serves it). The caller passes a UUID `userId` and a positive integer
+   * `before`.
+   */
+  async listOfUser(filters: UserAuditFilters, tx?: Tx): Promise<AuditLogPage> {
+    const limit = clampLimit(filters.limit);
+    const rows = await this.db.query<AuditLogRow>(
+      `SELECT ${AUDIT_LOG_COLUMNS} FROM audit_log
+        WHERE user_id = $1 AND type = ANY($2::text[])
+          AND ($3::bigint IS NULL OR id < $3)
+        ORDER BY id DESC
+        LIMIT $4`,
+      [filters.userId, filters.types, filters.before ?? null, limit + 1],
+      tx,
+    );
+    const entries = rows.map(toAuditLogEntry);
+    const more = entries.length > limit;
+    if (more) entries.pop();
+    return { rows: entries, nextBefore: more ? (entries.at(-1)?.id ?? null) : null };
   }
 
   /**

@@ -16,7 +16,11 @@ export type RevocationReason =
   | 'password_changed'
   | 'password_reset'
   | 'refresh_reused'
-  | 'account_locked';
+  | 'account_locked'
+  /** The owner confirmed a new email address: every other session ends. */
+  | 'email_changed'
+  /** The owner deleted the account. */
+  | 'account_deleted';
 
 /** How a sign-in's first factor was passed: a password, or a federated provider. */
 export type SignInMethod = 'password' | 'federated';
@@ -53,6 +57,15 @@ export interface IdentityEventMap {
   'user.locked': EventBase & { userId: string; actorId?: string };
   'user.unlocked': EventBase & { userId: string; actorId?: string };
   'user.roles_changed': EventBase & { userId: string; roles: string[]; actorId?: string };
+  /** The owner asked to move the account to another address (nothing changed yet). */
+  'user.email_change_requested': EventBase & { userId: string };
+  /** The owner confirmed the link sent to the new address: the account has it now. */
+  'user.email_changed': EventBase & { userId: string };
+  /**
+   * The account was deleted: its personal data is erased, its sessions revoked; audit rows
+   * keep the id. `actorId` when an admin did it.
+   */
+  'user.deleted': EventBase & { userId: string; actorId?: string };
   'auth.login.succeeded': EventBase & {
     userId: string;
     sessionId: string;
@@ -127,6 +140,9 @@ export const IDENTITY_EVENT_TYPES = [
   'user.locked',
   'user.unlocked',
   'user.roles_changed',
+  'user.email_change_requested',
+  'user.email_changed',
+  'user.deleted',
   'auth.login.succeeded',
   'auth.login.failed',
   'auth.login.throttled',

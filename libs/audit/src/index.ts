@@ -24,6 +24,7 @@ export {
   AuditLogRepository,
   type AuditAppendInput,
   type AuditListFilters,
+  type UserAuditFilters,
   type AuditLogPage,
   type ChainVerification,
 } from './audit-log.repository';

@@ -198,7 +198,8 @@ export const envSchema = z
 
     SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
     MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
-    APP_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    /** Unset outside production: the address the server listens on (see `config.ts`). */
+    APP_URL: optionalUrl(['http:', 'https:']),
     CORS_ORIGINS: commaList,
 
     JWT_ISSUER: optionalString,
@@ -284,7 +285,8 @@ export const envSchema = z
       refuse('KEY_ENCRYPTION_KEY', 'is the development value; production needs its own');
     if (!env.COOKIE_SECURE) refuse('COOKIE_SECURE', 'cannot be false in production');
     if (!env.SMTP_URL) refuse('SMTP_URL', 'is required in production (mail would only be logged)');
-    if (new URL(env.APP_URL).protocol !== 'https:')
+    if (!env.APP_URL) refuse('APP_URL', 'is required in production (the public https URL)');
+    else if (new URL(env.APP_URL).protocol !== 'https:')
       refuse('APP_URL', 'must be https in production');
     if (!env.GRPC_TLS_CERT && !env.GRPC_INSECURE)
       refuse(

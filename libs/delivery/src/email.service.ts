@@ -24,6 +24,7 @@ const TOKEN_TEMPLATES: readonly EmailTemplate[] = [
   'verify_email',
   'reset_password',
   'account_exists',
+  'confirm_email_change',
 ];
 
 /**

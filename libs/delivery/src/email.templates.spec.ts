@@ -11,11 +11,16 @@ function messageFor(template: (typeof EMAIL_TEMPLATES)[number]): EmailMessage {
     case 'verify_email':
     case 'reset_password':
     case 'account_exists':
+    case 'confirm_email_change':
       return { template, to, vars: { token: 'tok' } };
+    case 'email_change_requested':
+      return { template, to, vars: { newEmail: 'alice.new@example.com' } };
     case 'recovery_code_used':
       return { template, to, vars: { remaining: 3 } };
     case 'password_changed':
     case 'mfa_disabled':
+    case 'email_changed':
+    case 'account_deleted':
       return { template, to, vars: {} };
   }
 }
@@ -38,6 +43,31 @@ describe('email templates', () => {
       expect(mail.text).toContain('https://id.example.com/reset-password?token=r1');
       expect(mail.text).toContain('30 minutes');
     }
+  });
+
+  it('puts the email-change link of API.md in the mail to the new address', () => {
+    const mail = renderEmail(
+      { template: 'confirm_email_change', to: 'new@example.com', vars: { token: 'c1' } },
+      ctx,
+    );
+    const link = 'https://id.example.com/confirm-email-change?token=c1';
+    expect(mail.text).toContain(link);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(mail.text).toContain('30 minutes');
+  });
+
+  it('tells the current address which address was asked for, escaped in HTML', () => {
+    const mail = renderEmail(
+      {
+        template: 'email_change_requested',
+        to: 'old@example.com',
+        vars: { newEmail: 'new<b>@example.com' },
+      },
+      ctx,
+    );
+    expect(mail.text).toContain('new<b>@example.com');
+    expect(mail.html).toContain('new&lt;b&gt;@example.com');
+    expect(mail.text).toContain('Nothing changes until');
   });
 
   it('URL-encodes the token', () => {

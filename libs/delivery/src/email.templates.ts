@@ -7,6 +7,14 @@ export interface EmailTemplateVars {
   password_changed: { name?: string };
   mfa_disabled: { name?: string };
   recovery_code_used: { name?: string; remaining?: number };
+  /** To the new address of a requested change: `token` confirms it. */
+  confirm_email_change: { token: string; name?: string };
+  /** To the current address: a change to `newEmail` was requested (nothing changed yet). */
+  email_change_requested: { newEmail: string; name?: string };
+  /** To the previous address, once the change is confirmed. */
+  email_changed: { name?: string };
+  /** To the address the account had, as it is deleted. */
+  account_deleted: { name?: string };
 }
 
 /** The mails the platform sends. */
@@ -24,6 +32,10 @@ export const EMAIL_TEMPLATES: readonly EmailTemplate[] = [
   'password_changed',
   'mfa_disabled',
   'recovery_code_used',
+  'confirm_email_change',
+  'email_change_requested',
+  'email_changed',
+  'account_deleted',
 ];
 
 /** What rendering needs from the configuration. */
@@ -57,9 +69,14 @@ export function resetPasswordLink(appUrl: string, token: string): string {
   return `${appUrl}/reset-password?token=${encodeURIComponent(token)}`;
 }
 
+export function confirmEmailChangeLink(appUrl: string, token: string): string {
+  return `${appUrl}/confirm-email-change?token=${encodeURIComponent(token)}`;
+}
+
 function content(message: EmailMessage, ctx: RenderContext): Content {
   const ignore = 'If this was not you, you can ignore this mail.';
   const notYou = 'If this was not you, reset your password now and review your account.';
+  const askAdmin = 'If this was not you, contact your administrator at once.';
   switch (message.template) {
     case 'verify_email':
       return {
@@ -117,6 +134,48 @@ function content(message: EmailMessage, ctx: RenderContext): Content {
           notYou,
         ],
         action: { label: 'Open your account', url: ctx.appUrl },
+      };
+    case 'confirm_email_change':
+      return {
+        subject: 'Confirm your new email address',
+        lines: [
+          'Please confirm that this is the new email address of your account.',
+          'Nothing changes until you do.',
+        ],
+        action: {
+          label: 'Confirm the new address',
+          url: confirmEmailChangeLink(ctx.appUrl, message.vars.token),
+        },
+        after: [
+          `The link works once, for ${duration(ctx.tokenTtl.resetPassword)}.`,
+          'If you did not ask for this, ignore this mail: the account keeps its address.',
+        ],
+      };
+    case 'email_change_requested':
+      return {
+        subject: 'A change of your email address was requested',
+        lines: [
+          `Someone signed in to your account asked to change its email address to ${message.vars.newEmail}.`,
+          'Nothing changes until the link we sent to that address is confirmed.',
+          notYou,
+        ],
+        action: { label: 'Open your account', url: ctx.appUrl },
+      };
+    case 'email_changed':
+      return {
+        subject: 'Your email address was changed',
+        lines: [
+          'The email address of your account was just changed: mail now goes to the new address, and your other devices were signed out.',
+          askAdmin,
+        ],
+      };
+    case 'account_deleted':
+      return {
+        subject: 'Your account was deleted',
+        lines: [
+          'Your account was deleted at your request: its personal data is erased and every device was signed out.',
+          askAdmin,
+        ],
       };
   }
 }

@@ -80,9 +80,15 @@ describe('email delivery over SMTP', () => {
     const before = smtp.mails.length;
     const messages: EmailMessage[] = EMAIL_TEMPLATES.map((template) => {
       const to = `${template.replace(/_/g, '-')}@example.test`;
-      return ['verify_email', 'reset_password', 'account_exists'].includes(template)
+      return ['verify_email', 'reset_password', 'account_exists', 'confirm_email_change'].includes(
+        template,
+      )
         ? ({ template, to, vars: { token: token() } } as EmailMessage)
-        : ({ template, to, vars: { name: 'Carol' } } as EmailMessage);
+        : ({
+            template,
+            to,
+            vars: { name: 'Carol', newEmail: 'carol@example.test' },
+          } as EmailMessage);
     });
     await app.db.withTransaction(async (manager) => {
       for (const m of messages) await app.email.queue(manager, m);

@@ -7,6 +7,7 @@ import { FederatedExchange } from './federated-exchange.service';
 import { FederatedIdentityRepository } from './federated-identity.repository';
 import { FederatedSignInHandler } from './federated-sign-in.handler';
 import { FederationCodeRepository } from './federation-code.repository';
+import { FederationErasure } from './federation-erasure.subscriber';
 import { IdentityLinks } from './identity-links.service';
 
 /**
@@ -25,6 +26,7 @@ import { IdentityLinks } from './identity-links.service';
     FederatedSignInHandler,
     FederatedExchange,
     IdentityLinks,
+    FederationErasure,
   ],
   exports: [
     FederatedIdentityRepository,

@@ -97,4 +97,9 @@ export class FederatedIdentityRepository {
     );
     return affected > 0;
   }
+
+  /** Removes every identity of the account (its deletion). */
+  async deleteAllOfUser(userId: string, tx?: Tx): Promise<void> {
+    await this.db.execute(`DELETE FROM federated_identities WHERE user_id = $1`, [userId], tx);
+  }
 }

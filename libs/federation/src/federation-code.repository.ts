@@ -78,4 +78,9 @@ export class FederationCodeRepository {
     );
     return row && toFederationCode(row);
   }
+
+  /** Removes every code bound to the account (its deletion). */
+  async deleteAllOfUser(userId: string, tx?: Tx): Promise<void> {
+    await this.db.execute(`DELETE FROM federation_codes WHERE user_id = $1`, [userId], tx);
+  }
 }

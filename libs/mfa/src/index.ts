@@ -23,6 +23,7 @@ export {
 } from './mfa-challenge.service';
 export { SecondFactor, type SecondFactorProof, type SecondFactorMethod } from './second-factor';
 export { TotpEnrolmentService, type TotpSetup } from './totp-enrolment.service';
+export { CodeConfirmedChange } from './code-confirmed-change';
 export { RecoveryCodeService } from './recovery-code.service';
 export { RECOVERY_CODE_COUNT } from './recovery-codes';
 export { TOTP_DIGITS, TOTP_PERIOD, TOTP_ALGORITHM } from './totp';

@@ -5,6 +5,7 @@ import { ProtectionModule } from '@identity/protection';
 import { UsersModule } from '@identity/users';
 import { CodeConfirmedChange } from './code-confirmed-change';
 import { MfaChallengeService } from './mfa-challenge.service';
+import { MfaErasure } from './mfa-erasure.subscriber';
 import { MfaTotpRepository } from './mfa-totp.repository';
 import { PasswordReauth } from './password-reauth';
 import { RecoveryCodeRepository } from './recovery-code.repository';
@@ -31,7 +32,14 @@ import { TotpVerifier } from './totp-verifier';
     TotpEnrolmentService,
     MfaChallengeService,
     SecondFactor,
+    MfaErasure,
   ],
-  exports: [MfaChallengeService, SecondFactor, TotpEnrolmentService, RecoveryCodeService],
+  exports: [
+    MfaChallengeService,
+    SecondFactor,
+    TotpEnrolmentService,
+    RecoveryCodeService,
+    CodeConfirmedChange,
+  ],
 })
 export class MfaModule {}

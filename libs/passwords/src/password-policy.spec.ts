@@ -75,11 +75,65 @@ describe('PasswordPolicy', () => {
       rule: 'common',
       message: 'is one of the most commonly used passwords; choose a less predictable one',
     };
-    for (const password of ['password1234', 'qwertyuiop12', '123456789012', 'PassWord1234']) {
+    for (const password of ['password1234', 'PassWord1234', 'iloveyou1234']) {
       await expect(policy.check(password)).resolves.toEqual([common]);
+    }
+    // Common and a keyboard or number walk: both rules are reported.
+    for (const password of ['qwertyuiop12', '123456789012']) {
+      expect(rules(await policy.check(password))).toEqual(['common', 'predictable']);
     }
     // Full-width letters are the same password after NFKC.
     await expect(policy.check('ｐａｓｓｗｏｒｄ１２３４')).resolves.toEqual([common]);
+  });
+
+  describe('predictable: mostly one repeated character or a keyboard or number sequence', () => {
+    const predictable = {
+      rule: 'predictable',
+      message:
+        'is mostly one repeated character or a keyboard or number sequence; choose something less predictable',
+    };
+    const policy = new PasswordPolicy(config, breachedStub(false));
+
+    it.each([
+      ['one character', 'aaaaaaaaaaaaaaaa'],
+      ['one character and a digit', 'zzzzzzzzzzzz1'],
+      ['two repeated blocks', 'aaaaaa!!!!!!'],
+      ['the alphabet', 'abcdefghijklmn'],
+      ['the alphabet backwards, in capitals', 'ZYXWVUTSRQPONM'],
+      ['digits upwards across the wrap', '789012345678'],
+      ['digits downwards across the wrap', '321098765432'],
+      ['the QWERTY letter row and the next two keys', 'qwertyuiopas'],
+      ['the QWERTY rows one after the other', 'qwertyuiopasdfghjkl'],
+      ['the QWERTZ row', 'qwertzuiop12'],
+      ['the AZERTY row', 'azertyuiop99'],
+      ['keyboard columns', '1qaz2wsx3edc'],
+      ['number-pad rows', '789456123789'],
+      ['a walk back and forth', 'asdfgfdsasdfg'],
+      ['full-width characters (NFKC)', 'ａａａａａａａａａａａａａ'],
+      ['a short tail after a long run', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-horse-7'],
+    ])('refuses %s (%j)', async (_, password) => {
+      // Some are on the common list too; this rule refuses them all, listed or not.
+      expect(await policy.check(password)).toContainEqual(predictable);
+    });
+
+    it('refuses walks that are on no list of common passwords', async () => {
+      const unlisted = ['zzzzzzzzzzzz1', 'ZYXWVUTSRQPONM', '321098765432', 'azertyuiop99'];
+      for (const password of unlisted) {
+        await expect(policy.check(password)).resolves.toEqual([predictable]);
+      }
+    });
+
+    it.each([
+      ['a passphrase', 'correct horse battery staple 42'],
+      ['words around a short walk', 'violet-harbour-tractor-91'],
+      ['a run covering less than two thirds', 'qwertyuiop-Zebra7'],
+      ['runs of two only', 'aabbccddeeff'.split('').reverse().join('') + 'xq'],
+      ['digits that do not step', '135792468031'],
+      ['a long run then as much again', 'aaaaaaaaaaaaaaaa-glacier-Mosaic-7'],
+      ['emoji', '🦊🐙🦉🐢🦔🐝🦋🐬🦩🐌🦀🐧'],
+    ])('accepts %s (%j)', async (_, password) => {
+      await expect(policy.check(password)).resolves.toEqual([]);
+    });
   });
 
   it('contains_email: rejects the local part of the email, case-insensitively', async () => {

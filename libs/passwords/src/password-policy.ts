@@ -4,6 +4,7 @@ import { BreachedPasswordChecker } from './breached-password.checker';
 import { foldPassword, loadCommonPasswords } from './common-passwords';
 import { codePointLength, normalizePassword } from './password-normalization';
 import { WeakPasswordError } from './passwords.errors';
+import { isPredictable } from './predictable-password';
 
 /** The longest password accepted, in code points after NFKC. */
 export const MAX_PASSWORD_LENGTH = 128;
@@ -12,7 +13,8 @@ export const MAX_PASSWORD_LENGTH = 128;
 const MIN_EMAIL_LOCAL_PART = 3;
 
 /** The rules a new password can break. */
-export type PolicyRule = 'too_short' | 'too_long' | 'common' | 'contains_email' | 'breached';
+export type PolicyRule =
+  'too_short' | 'too_long' | 'common' | 'predictable' | 'contains_email' | 'breached';
 
 /** One broken rule, with a message for people (its subject, the password field, is implied). */
 export interface PolicyViolation {
@@ -64,6 +66,12 @@ export class PasswordPolicy implements OnModuleInit {
       violations.push({
         rule: 'common',
         message: 'is one of the most commonly used passwords; choose a less predictable one',
+      });
+    if (isPredictable(folded))
+      violations.push({
+        rule: 'predictable',
+        message:
+          'is mostly one repeated character or a keyboard or number sequence; choose something less predictable',
       });
     const localPart = emailLocalPart(context.email);
     if (localPart && folded.includes(localPart))

@@ -23,6 +23,8 @@ export const REVOCATION_REASONS = [
   'password_reset',
   'refresh_reused',
   'account_locked',
+  'email_changed',
+  'account_deleted',
 ] as const;
 
 export type RevokedReason = (typeof REVOCATION_REASONS)[number];

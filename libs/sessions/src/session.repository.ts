@@ -326,6 +326,29 @@ export class SessionRepository {
     return rows.map(toSession);
   }
 
+  /**
+   * The device columns of the user's sessions among `ids`, live or not (revoked and expired
+   * ones too, until they are purged); ids of other users' sessions are left out.
+   */
+  async findDevices(
+    userId: string,
+    ids: readonly string[],
+    tx?: Tx,
+  ): Promise<{ id: string; deviceName: string | null; userAgent: string | null }[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<{
+      id: string;
+      device_name: string | null;
+      user_agent: string | null;
+    }>(
+      `SELECT s.id, s.device_name, s.user_agent FROM sessions s
+        WHERE s.user_id = $1 AND s.id = ANY($2::uuid[])`,
+      [userId, ids],
+      tx,
+    );
+    return rows.map((r) => ({ id: r.id, deviceName: r.device_name, userAgent: r.user_agent }));
+  }
+
   async isLive(id: string, cut: LivenessCut, tx?: Tx): Promise<boolean> {
     const row = await this.db.one<{ live: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM sessions s WHERE ${LIVE} AND s.id = $3) AS live`,

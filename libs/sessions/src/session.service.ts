@@ -107,6 +107,19 @@ export class SessionService {
     }));
   }
 
+  /**
+   * How the user's sessions among `sessionIds` described their device (the name the client
+   * gave, its user agent), whether they still live or not: for naming the device of past
+   * events. Ids of sessions that are purged, or not the user's, are missing from the map.
+   */
+  async devicesOf(
+    userId: string,
+    sessionIds: readonly string[],
+  ): Promise<Map<string, Pick<SessionView, 'deviceName' | 'userAgent'>>> {
+    const rows = await this.sessions.findDevices(userId, [...new Set(sessionIds)]);
+    return new Map(rows.map((r) => [r.id, { deviceName: r.deviceName, userAgent: r.userAgent }]));
+  }
+
   /** True while the session could still refresh (active, not expired, not idle). */
   async isActive(sessionId: string): Promise<boolean> {
     return this.sessions.isLive(sessionId, this.livenessCut());

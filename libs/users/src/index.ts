@@ -9,7 +9,7 @@
  * if (user && signInBlocker(user) === 'locked') ...
  */
 export { UsersModule } from './users.module';
-export { UserRepository, type NewUser } from './user.repository';
+export { UserRepository, type NewUser, type EmailChangeOutcome } from './user.repository';
 export { USER_EMAIL_CONSTRAINT } from './users.table';
 export {
   type User,

@@ -25,6 +25,22 @@ export interface NewUser {
 }
 
 /**
+ * A row that is an account: every read and every change skips deleted accounts' tombstones
+ * (see {@link UserRepository.erasePersonalData}), so to the rest of the platform a deleted
+ * account is no account.
+ */
+const PRESENT = `u.status <> 'deleted'`;
+
+/** What {@link UserRepository.changeEmail} did. */
+export type EmailChangeOutcome =
+  /** The account has the new address now, verified. */
+  | 'changed'
+  /** Another account has the address (compared normalised): nothing changed. */
+  | 'taken'
+  /** The account is gone (deleted) or locked by an admin: nothing changed. */
+  | 'unavailable';
+
+/**
  * Storage of accounts: the only code that reads or writes `users`. Ids handed in are UUIDs
  * (transports check ids at their edge).
  */
@@ -66,7 +82,7 @@ export class UserRepository {
               t.enabled_at IS NOT NULL AS mfa_enabled
          FROM users u
          LEFT JOIN mfa_totp t ON t.user_id = u.id
-        WHERE u.id = $1`,
+        WHERE u.id = $1 AND ${PRESENT}`,
       [id],
       tx,
     );
@@ -76,7 +92,7 @@ export class UserRepository {
   /** The account's status, or null when no account has this id (the access cache's read). */
   async findStatus(id: string, tx?: Tx): Promise<UserStatus | null> {
     const row = await this.db.one<{ status: UserStatus }>(
-      `SELECT status FROM users WHERE id = $1`,
+      `SELECT u.status FROM users u WHERE u.id = $1 AND ${PRESENT}`,
       [id],
       tx,
     );
@@ -148,8 +164,8 @@ export class UserRepository {
   /** Stores a new password (or none: a federated-only account) with its pepper version. */
   async setPassword(userId: string, password: StoredPassword | null, tx?: Tx): Promise<void> {
     await this.db.execute(
-      `UPDATE users SET password_hash = $2, password_pepper_version = $3, updated_at = now()
-        WHERE id = $1`,
+      `UPDATE users u SET password_hash = $2, password_pepper_version = $3, updated_at = now()
+        WHERE u.id = $1 AND ${PRESENT}`,
       [userId, password?.hash ?? null, password?.pepperVersion ?? null],
       tx,
     );
@@ -165,8 +181,8 @@ export class UserRepository {
     tx?: Tx,
   ): Promise<boolean> {
     const { affected } = await this.db.execute(
-      `UPDATE users SET password_hash = $3, password_pepper_version = $4, updated_at = now()
-        WHERE id = $1 AND password_hash = $2`,
+      `UPDATE users u SET password_hash = $3, password_pepper_version = $4, updated_at = now()
+        WHERE u.id = $1 AND u.password_hash = $2 AND ${PRESENT}`,
       [input.userId, input.previousHash, input.hash, input.pepperVersion],
       tx,
     );
@@ -183,8 +199,8 @@ export class UserRepository {
    */
   async voidPasswordOfUnverified(userId: string, tx?: Tx): Promise<boolean> {
     const { affected } = await this.db.execute(
-      `UPDATE users SET password_hash = NULL, password_pepper_version = NULL, updated_at = now()
-        WHERE id = $1 AND email_verified_at IS NULL`,
+      `UPDATE users u SET password_hash = NULL, password_pepper_version = NULL, updated_at = now()
+        WHERE u.id = $1 AND u.email_verified_at IS NULL AND ${PRESENT}`,
       [userId],
       tx,
     );
@@ -197,8 +213,8 @@ export class UserRepository {
    */
   async markVerified(userId: string, at: Date, tx?: Tx): Promise<boolean> {
     const { affected } = await this.db.execute(
-      `UPDATE users SET email_verified_at = $2, updated_at = now()
-        WHERE id = $1 AND email_verified_at IS NULL`,
+      `UPDATE users u SET email_verified_at = $2, updated_at = now()
+        WHERE u.id = $1 AND u.email_verified_at IS NULL AND ${PRESENT}`,
       [userId, at],
       tx,
     );
@@ -216,7 +232,7 @@ export class UserRepository {
     tx?: Tx,
   ): Promise<'changed' | 'unchanged' | 'not_found'> {
     const [row] = await this.db.query<{ changed: boolean }>(
-      `WITH target AS (SELECT id, status FROM users WHERE id = $1 FOR UPDATE),
+      `WITH target AS (SELECT u.id, u.status FROM users u WHERE u.id = $1 AND ${PRESENT} FOR UPDATE),
             changed AS (
               UPDATE users u SET status = $2,
                      locked_at = CASE WHEN $2 = 'locked' THEN $3::timestamptz END,
@@ -231,9 +247,78 @@ export class UserRepository {
     return row.changed ? 'changed' : 'unchanged';
   }
 
+  /**
+   * Sets the display name (null clears it).
+   * @returns false when no account has this id.
+   */
+  async rename(userId: string, name: string | null, tx?: Tx): Promise<boolean> {
+    const { affected } = await this.db.execute(
+      `UPDATE users u SET name = $2, updated_at = now() WHERE u.id = $1 AND ${PRESENT}`,
+      [userId, name],
+      tx,
+    );
+    return affected > 0;
+  }
+
+  /**
+   * Moves an active account to a new address whose mailbox its owner just proved: the address
+   * (both forms) and `email_verified_at` = `verifiedAt`, in one statement that first makes
+   * sure no other account has the address. Two moves to one address at the same moment can
+   * both pass that check; the second then fails on `USER_EMAIL_CONSTRAINT` (a unique
+   * violation that aborts the caller's transaction: check with `isUniqueViolation`).
+   * @returns what happened (see {@link EmailChangeOutcome}).
+   */
+  async changeEmail(
+    change: { userId: string; email: string; emailNormalized: string; verifiedAt: Date },
+    tx?: Tx,
+  ): Promise<EmailChangeOutcome> {
+    const [row] = await this.db.query<{ outcome: EmailChangeOutcome }>(
+      `WITH target AS (
+              SELECT u.id FROM users u WHERE u.id = $1 AND u.status = 'active' FOR UPDATE),
+            taken AS (
+              SELECT 1 FROM users o WHERE o.email_normalized = $3 AND o.id <> $1),
+            changed AS (
+              UPDATE users u SET email = $2, email_normalized = $3, email_verified_at = $4,
+                     updated_at = now()
+                FROM target t
+               WHERE u.id = t.id AND NOT EXISTS (SELECT 1 FROM taken)
+              RETURNING u.id)
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM changed) THEN 'changed'
+                   WHEN NOT EXISTS (SELECT 1 FROM target) THEN 'unavailable'
+                   ELSE 'taken' END AS outcome`,
+      [change.userId, change.email, change.emailNormalized, change.verifiedAt],
+      tx,
+    );
+    return row?.outcome ?? 'unavailable';
+  }
+
+  /**
+   * Erases an account's personal data and leaves its row as a tombstone (status `deleted`):
+   * the address becomes the non-routable `deleted-<id>@deleted.invalid`, and the name, the
+   * password and the verification time are cleared (`ck_users_deleted_erased`). The id stays,
+   * so the audit trail (which keeps ids only) still names an account that existed, and no
+   * read of this repository finds the account any more. What other contexts hold about it
+   * (sessions, second factors, linked identities, tokens) is theirs to end.
+   * @returns false when no account has this id (or it was deleted already).
+   */
+  async erasePersonalData(userId: string, tx?: Tx): Promise<boolean> {
+    const { affected } = await this.db.execute(
+      `UPDATE users u
+          SET status = 'deleted',
+              email = 'deleted-' || u.id || '@deleted.invalid',
+              email_normalized = 'deleted-' || u.id || '@deleted.invalid',
+              name = NULL, password_hash = NULL, password_pepper_version = NULL,
+              email_verified_at = NULL, locked_at = NULL, updated_at = now()
+        WHERE u.id = $1 AND ${PRESENT}`,
+      [userId],
+      tx,
+    );
+    return affected > 0;
+  }
+
   private async findOne(where: string, key: string, tx?: Tx): Promise<User | null> {
     const row = await this.db.one<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE ${where}`,
+      `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} AND ${PRESENT}`,
       [key],
       tx,
     );
@@ -249,7 +334,7 @@ export class UserRepository {
       `SELECT ${USER_COLUMNS}, t.enabled_at IS NOT NULL AS mfa_enabled
          FROM users u
          LEFT JOIN mfa_totp t ON t.user_id = u.id
-        WHERE ${where}`,
+        WHERE ${where} AND ${PRESENT}`,
       [key],
       tx,
     );
@@ -257,6 +342,6 @@ export class UserRepository {
   }
 }
 
-/** The lookups by key: fixed strings, never user input in SQL (the key is a parameter). */
+/** The lookups by key: fixed strings, never user input in SQL (the key is a parameter); tombstones are never found. */
 const BY_EMAIL = 'u.email_normalized = $1';
 const BY_ID = 'u.id = $1';

@@ -5,7 +5,10 @@ import type { SignInCandidate, User, UserProfile, UserStatus } from './user';
  * one row per account, unique by `email_normalized` (`uq_users_email_normalized`);
  * `password_hash` and `password_pepper_version` are set together or not at all
  * (`ck_users_password_pepper`); `locked_at` follows `status`. `created_at`/`updated_at` are the
- * database's own bookkeeping: no rule reads them.
+ * database's own bookkeeping: no rule reads them. A deleted account stays as a tombstone with
+ * status `deleted` and its personal data erased (migrations/1796200000000-self-service.ts,
+ * `ck_users_deleted_erased`); the repository never returns one, so {@link UserRow}'s status is
+ * only ever `active` or `locked`.
  */
 export const USERS_TABLE = 'users';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ADMIN_ROLE, AccessService } from '@identity/access';
 import { EventBus } from '@identity/audit';
-import { Database, type Tx } from '@identity/database';
+import { Database } from '@identity/database';
 import { SessionService } from '@identity/sessions';
 import { normalizeEmail, type User, type UserProfile, UserRepository } from '@identity/users';
 import { AdminError } from './admin.errors';
@@ -51,8 +51,8 @@ export class AdminUsersService {
    * sessions; their access tokens are denylisted once it commits); emits `user.locked` when
    * the account was not locked yet. Answers once every instance has the new lock state.
    * Idempotent.
-   * @throws AdminError `admin.user_not_found` for an unknown id, `admin.last_admin` when it is
-   *   the last unlocked admin.
+   * @throws AdminError `admin.user_not_found` for an unknown id; AccessError
+   *   `access.last_admin` when it is the last unlocked admin.
    */
   async lock(userId: string, actorId: string): Promise<void> {
     await this.db.withTransaction(async (tx) => {
@@ -62,7 +62,7 @@ export class AdminUsersService {
         tx,
       );
       if (outcome === 'not_found') throw new AdminError('admin.user_not_found');
-      await this.assertAnAdminRemains(tx);
+      await this.access.assertAnAdminRemains(tx);
       await this.sessions.revokeAll(tx, { userId, reason: 'account_locked', actorId });
       if (outcome === 'changed') await this.events.emit(tx, 'user.locked', { userId, actorId });
     });
@@ -90,15 +90,17 @@ export class AdminUsersService {
   /**
    * Makes `roles` exactly the account's roles; refused when no unlocked admin would remain.
    * Seen by every instance before it returns.
-   * @throws AdminError `admin.last_admin`; AccessError `access.unknown_role`,
-   *   `access.user_not_found`.
+   * @throws AccessError `access.last_admin`, `access.unknown_role`, `access.user_not_found`.
    */
   setRoles(input: {
     userId: string;
     roles: readonly string[];
     actorId: string;
   }): Promise<string[]> {
-    return this.access.setUserRoles({ ...input, guard: (tx) => this.assertAnAdminRemains(tx) });
+    return this.access.setUserRoles({
+      ...input,
+      guard: (tx) => this.access.assertAnAdminRemains(tx),
+    });
   }
 
   /**
@@ -115,19 +117,4 @@ export class AdminUsersService {
     const roles = await this.access.addUserRole({ userId: user.id, role: ADMIN_ROLE });
     return { user, roles };
   }
-
-  /**
-   * In `tx`, after its change: refuses when no unlocked account holds `admin` any more. The
-   * transaction-scoped lock serialises every change to the set of admins, so two admins
-   * locking (or demoting) each other at once cannot both pass and leave nobody.
-   */
-  private async assertAnAdminRemains(tx: Tx): Promise<void> {
-    await this.db.execute('SELECT pg_advisory_xact_lock($1)', [ADMIN_SET_LOCK], tx);
-    if ((await this.users.countActiveWithRole(ADMIN_ROLE, tx)) === 0) {
-      throw new AdminError('admin.last_admin');
-    }
-  }
 }
-
-/** Arbitrary constant beside the other advisory locks: changes to the set of admins. */
-const ADMIN_SET_LOCK = 7_413_902_554;

@@ -1,11 +1,9 @@
 import { DomainError } from '@identity/kernel';
 
-/** Codes of the admin use cases' refusals; transports map them (HTTP 404 `not_found`, 409). */
+/** Codes of the admin use cases' refusals; transports map them (HTTP 404 `not_found`, 409); the last-admin rule is the access context's (`access.last_admin`). */
 export type AdminErrorCode =
   /** No account has this id (or this email). */
   | 'admin.user_not_found'
-  /** The change would leave no unlocked account holding `admin`: nobody could administer. */
-  | 'admin.last_admin'
   /** `admin` is only ever granted to an account whose owner proved the mailbox. */
   | 'admin.email_not_verified';
 

@@ -13,6 +13,7 @@ export function printBanner(config: AppConfig, running: RunningApp): void {
       ? '  kv: in-memory (single instance only) — set REDIS_URL to share limits and pushes between instances'
       : '  kv: Redis',
     config.mail.smtpUrl ? '  mail: SMTP' : '  mail: written to the log — set SMTP_URL to send it',
+    ...appUrlWarning(config.appUrl, running.url),
     ...(config.secrets.usingDevSecrets
       ? [
           '  WARNING: development PASSWORD_PEPPER / KEY_ENCRYPTION_KEY in use; production refuses them',
@@ -21,4 +22,25 @@ export function printBanner(config: AppConfig, running: RunningApp): void {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '[::]']);
+
+/**
+ * The banner's warning when APP_URL's origin is not the address the server listens on. Both
+ * can be right (a proxy in front, a published port), but on a developer's machine it usually
+ * means the UI opened at the printed address gets links and a socket.io origin check made
+ * for another one. Empty when they agree (a wildcard bind agrees with any host on its port).
+ */
+export function appUrlWarning(appUrl: string, listenUrl: string): string[] {
+  const app = new URL(appUrl);
+  const listen = new URL(listenUrl);
+  if (app.origin === listen.origin) return [];
+  if (WILDCARD_HOSTS.has(listen.hostname) && app.protocol === 'http:' && app.port === listen.port)
+    return [];
+  return [
+    `  WARNING: APP_URL is ${app.origin}, but the server listens on ${listen.origin}: emailed links`,
+    '  and the socket.io origin check use APP_URL. Open the web UI at APP_URL, or set APP_URL to',
+    '  the address browsers reach this server at (unset, it is the listen address).',
+  ];
 }

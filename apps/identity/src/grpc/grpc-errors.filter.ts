@@ -33,6 +33,7 @@ function fromAccess(code: AccessErrorCode): GrpcStatusError {
     case 'access.invalid_role_name':
     case 'access.invalid_permission':
     case 'access.admin_permission_required':
+    case 'access.last_admin':
       // Role administration is not offered over gRPC; reaching here is a bug.
       return { code: status.INTERNAL, message: 'internal error' };
     default:

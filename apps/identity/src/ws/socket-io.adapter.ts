@@ -10,8 +10,10 @@ import type { AppConfig } from '@identity/config';
  * socket.io on the HTTP port. Websocket transport only, so no sticky sessions are needed
  * behind a load balancer; with REDIS_URL the Redis adapter carries room broadcasts between
  * instances (a revocation on instance A reaches a browser connected to instance B).
- * Browsers are admitted only from APP_URL's origin and CORS_ORIGINS; clients that send no
- * Origin (services, tests) are admitted, and authenticate like everyone else.
+ * Browsers are admitted only from APP_URL's origin, CORS_ORIGINS and the server's own origin
+ * as the browser reached it (a page served by this server, opened at whatever address: the
+ * Origin's host is the request's Host); clients that send no Origin (services, tests) are
+ * admitted, and authenticate like everyone else.
  */
 export class IdentitySocketAdapter extends IoAdapter {
   private readonly allowedOrigins: Set<string>;
@@ -36,7 +38,10 @@ export class IdentitySocketAdapter extends IoAdapter {
       transports: ['websocket'],
       allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
-        const allowed = origin === undefined || this.allowedOrigins.has(origin);
+        const allowed =
+          origin === undefined ||
+          this.allowedOrigins.has(origin) ||
+          isOwnOrigin(origin, req.headers.host);
         callback(null, allowed && !this.draining);
       },
     }) as Server;
@@ -64,6 +69,25 @@ export class IdentitySocketAdapter extends IoAdapter {
   async closeRedis(): Promise<void> {
     if (!this.redis) return;
     await Promise.all([closeConnection(this.redis.pub), closeConnection(this.redis.sub)]);
+  }
+}
+
+/**
+ * Whether a browser's Origin is this server as the browser reached it: same host and port as
+ * the request's Host header. That is the page's own origin (a foreign page's Origin names its
+ * own host), so it is safe to admit: a cross-site page never matches, and a page served under
+ * another name that resolves here (DNS rebinding) matches but holds none of this site's
+ * cookies, so its handshake has no session to show.
+ */
+export function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const url = new URL(origin);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase()
+    );
+  } catch {
+    return false;
   }
 }
 

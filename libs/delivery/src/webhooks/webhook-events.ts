@@ -36,8 +36,6 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
  */
 export interface UpcomingWebhookEventMap {
   'auth.mfa.failed': EventBase & { userId: string };
-  'user.email_changed': EventBase & { userId: string };
-  'user.deleted': EventBase & { userId: string; actorId?: string };
 }
 
 /** The payload of each webhook event type: the domain's where it exists, else the upcoming one. */

@@ -14,7 +14,7 @@ import { assertUnreachable } from '@identity/kernel';
 function fromAccount(code: AccountErrorCode): ProblemException {
   switch (code) {
     case 'account.invalid_credentials':
-      return new ProblemException(401, 'invalid_credentials', 'The password is wrong.');
+      return new ProblemException(401, 'invalid_credentials', 'The password or code is wrong.');
     case 'account.token_invalid':
       return new ProblemException(400, 'token_invalid', 'The link is invalid, used or expired.');
     case 'account.invalid_email':
@@ -25,6 +25,12 @@ function fromAccount(code: AccountErrorCode): ProblemException {
       return new ProblemException(401, 'unauthorized', 'A valid access token is required.', {
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
+    case 'account.email_taken':
+      return new ProblemException(
+        409,
+        'email_taken',
+        'Another account already uses this email address.',
+      );
     default:
       return assertUnreachable(code);
   }
@@ -53,12 +59,6 @@ function fromAdmin(code: AdminErrorCode): ProblemException {
   switch (code) {
     case 'admin.user_not_found':
       return new ProblemException(404, 'not_found', 'No such user.');
-    case 'admin.last_admin':
-      return new ProblemException(
-        409,
-        'last_admin',
-        'No unlocked administrator would remain; give another account the admin role first.',
-      );
     case 'admin.email_not_verified':
       return new ProblemException(
         409,
@@ -163,6 +163,12 @@ function fromAccess(err: AccessError): ProblemException {
       return invalid('permissions', `not resource:action: ${details.join(', ')}`);
     case 'access.admin_permission_required':
       return invalid('permissions', 'the admin role must keep identity:admin');
+    case 'access.last_admin':
+      return new ProblemException(
+        409,
+        'last_admin',
+        'No unlocked administrator would remain; give another account the admin role first.',
+      );
     default:
       return assertUnreachable(code);
   }

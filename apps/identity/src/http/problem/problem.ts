@@ -30,6 +30,7 @@ export type ProblemCode =
   | 'account_link_required'
   | 'identity_in_use'
   | 'last_sign_in_method'
+  | 'email_taken'
   | 'conflict'
   | 'internal'
   | 'unavailable'
