@@ -122,7 +122,7 @@ describe('the OpenAPI document', () => {
           wrapper.metatype,
         ]);
         mounted.set(
-          `${RequestMethod[method]} ${full.replace(/:(\w+)/g, '{$1}')}`,
+          `${RequestMethod[method]} ${full.replace(/[:*](\w+)/g, '{$1}')}`,
           access?.kind === 'public',
         );
       }

@@ -110,11 +110,14 @@ function asList(value: unknown): string[] {
   return [typeof value === 'string' ? value : ''];
 }
 
-/** `auth/oidc` + `:provider/callback` → `/auth/oidc/{provider}/callback`. */
+/**
+ * `auth/oidc` + `:provider/callback` → `/auth/oidc/{provider}/callback`; a wildcard
+ * (`vendor/*path`) becomes a parameter too (`/vendor/{path}`: OpenAPI has no wildcards).
+ */
 export function toOpenApiPath(prefix: string, path: string): string {
   const joined = [prefix, path]
     .map((part) => part.replace(/^\/+|\/+$/g, ''))
     .filter(Boolean)
     .join('/');
-  return `/${joined}`.replace(/:(\w+)/g, '{$1}');
+  return `/${joined}`.replace(/[:*](\w+)/g, '{$1}');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_EVENT_TYPES } from '@identity/accounts';
 import type { AuditPage } from '@identity/audit';
 import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_FORMATS } from '@identity/delivery';
 import type { JsonWebKeySet } from '@identity/tokens';
@@ -12,6 +13,7 @@ import type {
   WebhookResponse,
 } from '../controllers/admin.mappers';
 import type { MeResponse, SessionResponse } from '../controllers/auth.mappers';
+import type { ActivityResponse } from '../self-service/self-service.mappers';
 import type {
   MfaRequiredResponse,
   RecoveryCodesResponse,
@@ -76,6 +78,26 @@ export const meResponse = z
     created_at: dateTime,
   })
   .register(apiSchemas, { id: 'Me' });
+
+export const activityPageResponse = z
+  .object({
+    items: z.array(
+      z.object({
+        type: z.enum(ACTIVITY_EVENT_TYPES),
+        created_at: dateTime,
+        device: z
+          .string()
+          .nullable()
+          .describe('"Chrome on macOS", the name the client gave, or null'),
+        ip_hint: z
+          .enum(['this_network', 'another_network'])
+          .optional()
+          .describe('Whether the event came from the network the list is read from; never the IP'),
+      }),
+    ),
+    next_before: z.string().nullable(),
+  })
+  .register(apiSchemas, { id: 'ActivityPage' });
 
 export const sessionResponse = z
   .object({
@@ -260,6 +282,7 @@ export const pinned = {
   tokenPair: true satisfies Exact<Out<typeof tokenPairResponse>, TokenPairBody>,
   mfaRequired: true satisfies Exact<Out<typeof mfaRequiredResponse>, MfaRequiredResponse>,
   me: true satisfies Exact<Out<typeof meResponse>, MeResponse>,
+  activityPage: true satisfies Narrows<Out<typeof activityPageResponse>, ActivityResponse>,
   session: true satisfies Exact<Out<typeof sessionResponse>, SessionResponse>,
   totpSetup: true satisfies Exact<Out<typeof totpSetupResponse>, TotpSetupResponse>,
   recoveryCodes: true satisfies Exact<Out<typeof recoveryCodesResponse>, RecoveryCodesResponse>,

@@ -3,6 +3,7 @@ import type { ProblemCode } from '../problem/problem';
 import { verifyEmailQuery } from '../validation/auth.schemas';
 import { startQuery as federationStartQuery } from '../federation/federation.controller';
 import {
+  activityPageResponse,
   adminUserResponse,
   auditPageResponse,
   createdWebhookResponse,
@@ -173,6 +174,50 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     responses: { 200: { ...json('The profile', meResponse), headers: NO_STORE } },
   },
 
+  // --- the account's own settings ------------------------------------------------------------
+  'PATCH /auth/me': {
+    summary: 'Set (or, with null or an empty string, clear) the display name',
+    tag: 'auth',
+    responses: { 200: { ...json('The profile', meResponse), headers: NO_STORE } },
+  },
+  'POST /auth/change-email': {
+    summary: 'Ask to move the account to a new address (re-enter the password, or a code)',
+    tag: 'auth',
+    description:
+      'A link goes to the new address and the old one is told; nothing changes until the link is confirmed. `code` (an authenticator-app code) only from an account without a password.',
+    responses: { 202: json('Link sent', statusBody('confirmation_sent')) },
+    errors: { 401: ['invalid_credentials'], 429: ['too_many_attempts', 'rate_limited'] },
+    hashesPasswords: true,
+  },
+  'POST /auth/confirm-email-change': {
+    summary: "Move the account to the new address with the link's token",
+    tag: 'auth',
+    description:
+      'The address is verified; every other session is revoked (a browser signed in to the account keeps its own).',
+    responses: {
+      200: { ...json('The profile with the new email', meResponse), headers: NO_STORE },
+    },
+    errors: { 400: ['token_invalid'], 409: ['email_taken'] },
+  },
+  'DELETE /auth/me': {
+    summary: 'Delete the account (re-enter the password, or a code)',
+    tag: 'auth',
+    description:
+      'Sessions revoked, personal data erased, audit rows kept with the user id only; cookies cleared.',
+    responses: { 204: noContent('Deleted') },
+    errors: {
+      401: ['invalid_credentials'],
+      409: ['last_admin'],
+      429: ['too_many_attempts'],
+    },
+    hashesPasswords: true,
+  },
+  'GET /auth/me/activity': {
+    summary: "The user's own recent security events, newest first (keyset pages)",
+    tag: 'auth',
+    responses: { 200: { ...json('One page', activityPageResponse), headers: NO_STORE } },
+  },
+
   // --- second factor -------------------------------------------------------------------------
   'POST /auth/mfa/verify': {
     summary: 'Finish a sign-in with a TOTP code or a recovery code',
@@ -316,6 +361,32 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Web UI: the page of an emailed reset link',
     tag: 'web',
     responses: { 200: html('Page') },
+  },
+  'GET /confirm-email-change': {
+    summary: 'Web UI: the page of an emailed address-change link',
+    tag: 'web',
+    responses: { 200: html('Page') },
+  },
+  'GET /strength.mjs': {
+    summary: "Web UI's password strength meter (loaded on first use)",
+    tag: 'web',
+    responses: { 200: { description: 'Script module', contentType: 'application/javascript' } },
+  },
+  'GET /favicon.svg': {
+    summary: 'Web UI icon',
+    tag: 'web',
+    responses: { 200: { description: 'Icon', contentType: 'image/svg+xml' } },
+  },
+  'GET /favicon.ico': {
+    summary: 'Web UI icon (the SVG, for browsers that ask for this name)',
+    tag: 'web',
+    responses: { 200: { description: 'Icon', contentType: 'image/svg+xml' } },
+  },
+  'GET /vendor/{path}': {
+    summary: 'Third-party browser code the web UI loads, from the installed packages',
+    tag: 'web',
+    responses: { 200: { description: 'Script', contentType: 'application/javascript' } },
+    errors: { 404: ['not_found'] },
   },
   'GET /app.js': {
     summary: "Web UI's script",
