@@ -20,9 +20,13 @@ export function describeDevice(device: DeviceDescription | null): string | null 
   return (ua && nameFromUserAgent(ua)) ?? given;
 }
 
+/** How people call the systems UAParser.js 1.x names otherwise. */
+const OS_NAMES: Record<string, string> = { 'Mac OS': 'macOS' };
+
 function nameFromUserAgent(ua: string): string | null {
-  const { browser, os } = UAParser(ua);
-  if (browser.name && os.name) return `${browser.name} on ${os.name}`;
-  if (browser.name || os.name) return browser.name ?? os.name ?? null;
+  const { browser, os: system } = UAParser(ua);
+  const os = system.name && (OS_NAMES[system.name] ?? system.name);
+  if (browser.name && os) return `${browser.name} on ${os}`;
+  if (browser.name || os) return browser.name ?? os ?? null;
   return /^[A-Za-z][\w.-]{0,40}/.exec(ua)?.[0] ?? null;
 }

@@ -379,7 +379,9 @@ function deviceName(given, userAgent) {
   if (ua && typeof window.UAParser === 'function') {
     const parsed = window.UAParser(ua);
     const browser = parsed.browser && parsed.browser.name;
-    const os = parsed.os && parsed.os.name;
+    const parsedOs = parsed.os && parsed.os.name;
+    // UAParser.js 1.x says "Mac OS"; people say macOS.
+    const os = parsedOs === 'Mac OS' ? 'macOS' : parsedOs;
     if (browser && os) return `${browser} on ${os}`;
     if (browser || os) return browser || os;
   }
