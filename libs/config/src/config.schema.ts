@@ -198,7 +198,7 @@ export const envSchema = z
 
     SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
     MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
-    /** Unset outside production: the address the server listens on (see `config.ts`). */
+    /** Unset outside production: `DEFAULT_APP_URL` (see `config.ts`). */
     APP_URL: optionalUrl(['http:', 'https:']),
     CORS_ORIGINS: commaList,
 

@@ -208,22 +208,16 @@ function federation(e: RawEnv, appUrl: string): AppConfig['oidc'] {
 }
 
 /**
- * APP_URL when it is not set (outside production only): the address the server listens on,
- * so that `npm start` with no configuration serves pages whose own origin is APP_URL (emailed
- * links open the same server, the socket.io handshake admits the page). A wildcard HOST is
- * reached as `localhost`. An ephemeral PORT (0) cannot be named before listening: then the
- * conventional `http://localhost:3000`.
+ * APP_URL when it is not set (outside production only), as API.md documents it. Also the
+ * default JWT issuer, so it must not depend on the port an instance happens to listen on:
+ * instances of one deployment share it. The socket.io handshake admits the page's own origin
+ * besides it, so a UI opened at another local address still gets its push.
  */
-export function listenAddressUrl(e: Pick<RawEnv, 'HOST' | 'PORT'>): string {
-  if (e.PORT === 0) return 'http://localhost:3000';
-  const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::' || e.HOST === '[::]';
-  const host = wildcard ? 'localhost' : e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
-  return `http://${host}:${e.PORT}`;
-}
+export const DEFAULT_APP_URL = 'http://localhost:3000';
 
 function toAppConfig(e: RawEnv): AppConfig {
   const isProduction = e.NODE_ENV === 'production';
-  const appUrl = (e.APP_URL ?? listenAddressUrl(e)).replace(/\/+$/, '');
+  const appUrl = (e.APP_URL ?? DEFAULT_APP_URL).replace(/\/+$/, '');
   const argon2Concurrency = e.ARGON2_CONCURRENCY ?? availableParallelism();
   return {
     env: e.NODE_ENV,
