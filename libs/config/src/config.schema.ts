@@ -267,6 +267,9 @@ export const envSchema = z
     MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(3),
     MAIL_PER_IP_PER_HOUR: positiveInt.default(20),
     AUTH_PER_IP_PER_MINUTE: positiveInt.default(600),
+    // Most per-IP points an instance takes from the shared counter at once (1 = one Redis
+    // round trip per request). Never lets more than the limit through, only fewer.
+    AUTH_PER_IP_LEASE: z.coerce.number().int().min(1).max(1000).default(64),
 
     ...federationSettings,
   })

@@ -105,6 +105,8 @@ export interface AppConfig {
     mailPerEmailPerHour: number;
     mailPerIpPerHour: number;
     authPerIpPerMinute: number;
+    /** Most per-IP points an instance leases from the shared counter at once. */
+    authPerIpLease: number;
   };
   /** Federated sign-in; a provider is present only when it is on (API.md "Federated sign-in"). */
   oidc: {
@@ -316,6 +318,7 @@ function toAppConfig(e: RawEnv): AppConfig {
       mailPerEmailPerHour: e.MAIL_PER_EMAIL_PER_HOUR,
       mailPerIpPerHour: e.MAIL_PER_IP_PER_HOUR,
       authPerIpPerMinute: e.AUTH_PER_IP_PER_MINUTE,
+      authPerIpLease: e.AUTH_PER_IP_LEASE,
     },
     oidc: federation(e, appUrl),
   };
