@@ -1,11 +1,15 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '@identity/config';
 import { startApp } from './bootstrap/start-app';
 import { printBanner } from './bootstrap/banner';
+import { superviseWorkers } from './bootstrap/cluster-supervisor';
 
 /**
  * Entry point: parse the environment once (exit 1 listing every problem), start HTTP + gRPC
- * + socket.io, and stop gracefully on SIGTERM/SIGINT with exit code 0.
+ * + socket.io, and stop gracefully on SIGTERM/SIGINT with exit code 0. With
+ * `CLUSTER_WORKERS` > 1 this process only supervises that many workers, each of which comes
+ * through here again and starts the app on the shared listeners.
  */
 async function main(): Promise<void> {
   let config;
@@ -20,8 +24,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.cluster.workers > 1 && cluster.isPrimary) {
+    superviseWorkers({
+      workers: config.cluster.workers,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    });
+    return;
+  }
   const running = await startApp(config);
-  printBanner(config, running);
+  // One banner per host, not one per worker.
+  if (!cluster.isWorker || cluster.worker?.id === 1) printBanner(config, running);
 
   let signalled = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -224,6 +224,13 @@ export const envSchema = z
     ARGON2_MEMORY_KIB: positiveInt.default(19_456),
     ARGON2_TIME_COST: positiveInt.default(2),
     ARGON2_PARALLELISM: positiveInt.default(1),
+    /**
+     * Processes serving one host (Node's cluster module): a number, or `auto` for one per CPU
+     * core. Default 1 (no cluster). More than one needs Postgres and Redis (shared state).
+     */
+    CLUSTER_WORKERS: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)])
+      .default(1),
     /** Hashes computed at once; default: one per CPU core (see `config.ts`). */
     ARGON2_CONCURRENCY: positiveInt.optional(),
     /** Hashes allowed to wait for a slot; beyond, 503 at once. Default: see `config.ts`. */
@@ -298,6 +305,22 @@ export const envSchema = z
       );
   })
   .superRefine((env, ctx) => {
+    if (env.CLUSTER_WORKERS !== 1) {
+      // Every process must see the same state: embedded PGlite is one process's database and
+      // the in-memory kv one process's store (limits, denylist and socket push would split).
+      if (!env.DATABASE_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLUSTER_WORKERS'],
+          message: 'more than one process needs DATABASE_URL (embedded PGlite is per process)',
+        });
+      if (!env.REDIS_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLUSTER_WORKERS'],
+          message: 'more than one process needs REDIS_URL (the in-memory kv is per process)',
+        });
+    }
     if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY))
       ctx.addIssue({
         code: 'custom',
