@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { destination, type DestinationStream } from 'pino';
@@ -42,7 +43,9 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
   const options: Options = {
     level: config.logLevel,
     genReqId: existingRequestId,
-    customProps: () => ({ service: 'identity' }),
+    // In the base bindings, serialised once at boot, rather than `customProps`, which pino-http
+    // turns into a child logger per request and a string comparison per response.
+    base: { pid: process.pid, hostname: hostname(), service: 'identity' },
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({
         id: req.id,
