@@ -106,9 +106,14 @@ describe('CLUSTER_WORKERS=2 on one host', () => {
     });
   }
 
-  /** A kept-alive connection that the cluster handed to worker `pid`. */
-  async function connectionTo(pid: number): Promise<OneConnection> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+  /**
+   * A kept-alive connection that the cluster handed to worker `pid`. Connections go to the
+   * workers in turn, but only to those already listening: a worker still booting (a busy CI
+   * machine) gets none, hence a deadline rather than a number of tries.
+   */
+  async function connectionTo(pid: number, timeoutMs = 30_000): Promise<OneConnection> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
       const agent = new OneConnection();
       await send(agent, 'GET', '/healthz');
       if ((await workerOf(agent.socket!.localPort!)) === pid) {
@@ -116,8 +121,9 @@ describe('CLUSTER_WORKERS=2 on one host', () => {
         return agent;
       }
       agent.destroy();
+      if (Date.now() > until) throw new Error(`no connection went to worker ${pid} in time`);
+      await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`20 connections and none went to worker ${pid}`);
   }
 
   beforeAll(async () => {
@@ -222,6 +228,23 @@ describe('CLUSTER_WORKERS=2 on one host', () => {
       expect((await send(conn, 'GET', '/auth/me', bearer(keeper.accessToken))).status).toBe(200);
     }
   });
+
+  it('replaces a worker that dies, and the new one serves', async () => {
+    const [dead, survivor] = workers as [number, number];
+    process.kill(dead, 'SIGKILL');
+    const until = Date.now() + 30_000;
+    let fresh: number | undefined;
+    while (!fresh) {
+      const online = [...app.stderr().matchAll(/cluster: worker \d+ online \(pid (\d+)\)/g)];
+      fresh = online.map((m) => Number(m[1])).find((pid) => pid !== dead && pid !== survivor);
+      if (Date.now() > until) throw new Error(`no worker replaced ${dead}:\n${app.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(app.stderr()).toMatch(/cluster: worker \d+ exited \(SIGKILL\); starting another/);
+    workers = [survivor, fresh];
+    const conn = await connectionTo(fresh);
+    expect((await send(conn, 'GET', '/healthz')).status).toBe(200);
+  }, 60_000);
 
   it('stops every worker on SIGTERM and exits 0', async () => {
     for (const socket of sockets) socket.close();
