@@ -24,6 +24,7 @@ import {
 } from '@identity/testing';
 import { SessionsSocketClient } from '../../apps/identity/src/ws/client/sessions-socket.client';
 import { type IdentityProcess, spawnIdentity, waitForHttp } from '../support/process';
+import { GrpcTestClient } from './grpc.fixtures';
 
 /** An agent that keeps one connection open and remembers its local port. */
 class OneConnection extends Agent {
@@ -38,18 +39,24 @@ class OneConnection extends Agent {
   }
 }
 
-/** The inode of the server's end of the loopback connection from `clientPort` to `port`. */
-function serverSocketInode(port: number, clientPort: number): string | undefined {
+/** Established server-side loopback connections on `port`: client port and socket inode. */
+function serverSockets(port: number): Array<{ clientPort: number; inode: string }> {
+  const found: Array<{ clientPort: number; inode: string }> = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10) continue;
       const local = parseInt(cols[1]!.split(':')[1]!, 16);
       const remote = parseInt(cols[2]!.split(':')[1]!, 16);
-      if (local === port && remote === clientPort && cols[3] === '01') return cols[9];
+      if (local === port && cols[3] === '01') found.push({ clientPort: remote, inode: cols[9]! });
     }
   }
-  return undefined;
+  return found;
+}
+
+/** The inode of the server's end of the loopback connection from `clientPort` to `port`. */
+function serverSocketInode(port: number, clientPort: number): string | undefined {
+  return serverSockets(port).find((s) => s.clientPort === clientPort)?.inode;
 }
 
 function ownsSocket(pid: number, inode: string): boolean {
@@ -71,6 +78,7 @@ describe('CLUSTER_WORKERS=2 on one host', () => {
   let db: TestDatabase;
   let app: IdentityProcess;
   let port: number;
+  let grpcPort: number;
   let url: string;
   let workers: number[] = [];
   const agents: OneConnection[] = [];
@@ -130,12 +138,13 @@ describe('CLUSTER_WORKERS=2 on one host', () => {
     const smtp = await mail.start();
     db = await createTestDatabase('cluster_workers');
     port = await freePort();
+    grpcPort = await freePort();
     url = `http://127.0.0.1:${port}`;
     app = spawnIdentity({
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: String(port),
-      GRPC_PORT: String(await freePort()),
+      GRPC_PORT: String(grpcPort),
       DATABASE_URL: db.url,
       DATABASE_MIGRATIONS_RUN: 'false',
       REDIS_URL: TEST_REDIS_URL,
@@ -226,6 +235,44 @@ describe('CLUSTER_WORKERS=2 on one host', () => {
       expect(me.headers['www-authenticate']).toMatch(/^Bearer/);
       // Control: the account's other session still passes on the same worker.
       expect((await send(conn, 'GET', '/auth/me', bearer(keeper.accessToken))).status).toBe(200);
+    }
+  });
+
+  it('serves gRPC from both workers, and both refuse a revoked token', async () => {
+    const creds = await registerVerified(url, mail);
+    const user = await login(url, creds, 'service-check');
+    // Channels opened one by one until the kernel shows connections held by both workers
+    // (only this test connects to this gRPC port).
+    const clients: GrpcTestClient[] = [];
+    const owners = new Set<number>();
+    try {
+      const until = Date.now() + 30_000;
+      while (owners.size < 2) {
+        if (Date.now() > until) throw new Error('gRPC connections did not reach both workers');
+        // A subchannel pool of its own: grpc-js otherwise shares one connection between them.
+        const client = new GrpcTestClient(`127.0.0.1:${grpcPort}`, undefined, {
+          'grpc.use_local_subchannel_pool': 1,
+        });
+        clients.push(client);
+        expect((await client.verifyToken(user.accessToken)).active).toBe(true);
+        for (const { inode } of serverSockets(grpcPort)) {
+          const owner = workers.find((pid) => ownsSocket(pid, inode));
+          if (owner) owners.add(owner);
+        }
+      }
+      const conn = await connectionTo(workers[0]!);
+      const out = await send(conn, 'POST', '/auth/logout', {
+        Authorization: `Bearer ${user.accessToken}`,
+      });
+      expect(out.status).toBe(204);
+      for (const client of clients) {
+        expect(await client.verifyToken(user.accessToken)).toMatchObject({
+          active: false,
+          reason: 'revoked',
+        });
+      }
+    } finally {
+      for (const client of clients) client.close();
     }
   });
 
