@@ -104,6 +104,28 @@ describe('BudgetLeases', () => {
     expect(await allowed(one, 'ip', 150)).toBe(100);
   });
 
+  it('ends a lease no later than the shared window, however long the take took', async () => {
+    const clock = { ms: 0 };
+    let takes = 0;
+    const leases = new BudgetLeases({
+      points: 100,
+      now: () => clock.ms,
+      // The store answers 500 ms after it was asked, with 1 s left in its window by then.
+      take: () => {
+        takes += 1;
+        clock.ms += 500;
+        return Promise.resolve({ consumed: 10, msBeforeNext: 1_000 });
+      },
+    });
+    await leases.spend('ip'); // asked at 0, answered at 500
+    await leases.spend('ip'); // a lease of 2, asked at 500, answered at 1_000: one point left
+    expect(takes).toBe(2);
+    // The store's window ends by 500 + 1_000 at the latest: the point left is not spent then.
+    clock.ms = 1_500;
+    expect(await leases.spend('ip')).toEqual({ ok: true });
+    expect(takes).toBe(3);
+  });
+
   it('keeps clients apart', async () => {
     const { instances } = setup({ points: 5 });
     const [one] = instances as [BudgetLeases];

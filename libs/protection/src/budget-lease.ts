@@ -120,12 +120,15 @@ export class BudgetLeases {
     lease.pending = new Promise<void>((resolve) => (settle = resolve));
     this.leases.set(client, lease);
     try {
+      // Timed from before the take: the store measured its window later than this, so the
+      // lease ends no later than the shared window does (never spends into the next one).
+      const askedAt = this.now();
       const count = await this.take(client, size);
       const before = count.consumed - size;
       const granted = Math.min(size, Math.max(0, this.points - before));
       lease.size = size;
       lease.remaining = Math.max(0, this.points - count.consumed);
-      lease.endsAt = this.now() + count.msBeforeNext;
+      lease.endsAt = askedAt + count.msBeforeNext;
       lease.exhausted = count.consumed >= this.points;
       if (granted === 0) {
         lease.left = 0;
