@@ -64,10 +64,9 @@ export interface MigrationStatus {
 /** Reads the migration status of an initialised `ds` (for `cli migrate status`). */
 export async function migrationStatus(ds: DataSource): Promise<MigrationStatus> {
   const executor = new MigrationExecutor(ds);
-  const [applied, pending] = await Promise.all([
-    executor.getExecutedMigrations(),
-    executor.getPendingMigrations(),
-  ]);
+  // One after the other: each takes a connection, and the pool may have one.
+  const applied = await executor.getExecutedMigrations();
+  const pending = await executor.getPendingMigrations();
   return {
     applied: applied.sort((a, b) => a.timestamp - b.timestamp).map((m) => m.name),
     pending: pending.map((m) => m.name),

@@ -24,7 +24,8 @@ export async function runMigrate(
     : await startEmbeddedPostgres(config.database.dataDir);
   const ds = createDataSource({
     url: embedded?.url ?? config.database.url ?? '',
-    poolSize: 1,
+    // Two: on Postgres, one connection holds the migration lock while the other migrates.
+    poolSize: embedded ? 1 : 2,
     migrations,
     applicationName: 'identity-migrate',
   });
