@@ -15,18 +15,21 @@ import { Client } from 'pg';
 import { type CliIo, runCli } from '../../apps/identity/src/cli';
 import { SessionsSocketClient } from '../../apps/identity/src/ws/client/sessions-socket.client';
 import { testEnv } from '../support/app';
-import { spawnIdentity, testBuildDir } from '../support/process';
+import { type IdentityProcess, spawnIdentity, testBuildDir } from '../support/process';
 import { type AdminHarness, bearer, startAdminHarness } from './admin.fixtures';
 import { enrol, queryDb, steadyStep } from './mfa.helpers';
 
 describe('CLI operations', () => {
   let h: AdminHarness;
   const sockets: SessionsSocketClient[] = [];
+  const spawned: IdentityProcess[] = [];
   beforeAll(async () => {
     h = await startAdminHarness({ label: 'cli_ops', env: { ADMIN_REQUIRE_MFA: 'false' } });
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
+    // A process still running after a failed test must not outlive the file.
+    for (const p of spawned) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await h.close();
   });
 
@@ -258,18 +261,21 @@ describe('CLI operations', () => {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: h.app.config.redis.keyPrefix,
     });
+    // At once: each is a process of its own, and the machine is shared.
     const ok = spawnIdentity(env, undefined, [cli, 'verify-audit-chain']);
-    expect(await ok.exited).toBe(0);
-    expect(ok.stdout()).toMatch(/audit chain intact/);
     const usage = spawnIdentity(env, undefined, [cli, 'lock']);
-    expect(await usage.exited).toBe(2);
     // A database that is not there: a clear line on stderr and exit 1, not a hang.
     const down = spawnIdentity(
       { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' },
       undefined,
       [cli, 'purge'],
     );
+    spawned.push(ok, usage, down);
+    expect(await ok.exited).toBe(0);
+    expect(ok.stdout()).toMatch(/audit chain intact/);
+    expect(await usage.exited).toBe(2);
+    expect(usage.stderr()).toContain('lock needs --email');
     expect(await down.exited).toBe(1);
     expect(down.stderr()).toContain('failed:');
-  });
+  }, 120_000);
 });

@@ -3,8 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { type AppConfig, ConfigError, loadConfig } from '@identity/config';
-import { AppModule } from './app.module';
-import { createSocketAdapter } from './bootstrap/start-app';
 import { runAccountCommand } from './cli/account-commands';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, parseCommand, USAGE } from './cli/cli-command';
 import { runMigrate } from './cli/migrate-command';
@@ -47,6 +45,10 @@ async function withApp(
   io: CliIo,
   run: (app: NestExpressApplication) => Promise<number>,
 ): Promise<number> {
+  // Loaded here, not at the top: usage and `migrate` (the Kubernetes Job) need none of the
+  // server's module tree, which takes seconds to load.
+  const { AppModule } = await import('./app.module');
+  const { createSocketAdapter } = await import('./bootstrap/start-app');
   const quiet: AppConfig = {
     ...config,
     logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
