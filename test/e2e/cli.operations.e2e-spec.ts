@@ -55,6 +55,8 @@ describe('CLI operations', () => {
     const socket = await SessionsSocketClient.connect(h.app.url, { token: user.accessToken });
     sockets.push(socket);
 
+    const mailsTo = () => h.mail.mails.filter((m) => m.envelopeTo.includes(user.email)).length;
+    const mailedBefore = mailsTo();
     const result = await run('reset-mfa', '--email', user.email);
     expect(result).toMatchObject({ code: 0 });
     expect(result.out).toContain(user.userId);
@@ -72,6 +74,12 @@ describe('CLI operations', () => {
     expect(again.body.mfa_required).toBeUndefined();
     expect(again.body.access_token).toEqual(expect.any(String));
 
+    // The owner is told (by whichever instance's outbox worker gets there first).
+    const until = Date.now() + 10_000;
+    while (mailsTo() === mailedBefore && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(mailsTo()).toBe(mailedBefore + 1);
     const [row] = await auditOf(user.userId, 'mfa.disabled');
     expect(row?.metadata).toEqual({ actorId: 'cli' });
     // Idempotent, and says so.
@@ -207,6 +215,16 @@ describe('CLI operations', () => {
       await rewrite(victim.metadata);
     }
     expect((await run('verify-audit-chain')).code).toBe(0);
+  });
+
+  it('exits 1 with one line when the platform cannot start (database down)', async () => {
+    const config = loadConfig(
+      testEnv({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', LOG_LEVEL: 'fatal' }),
+    );
+    const err: string[] = [];
+    const code = await runCli(['rotate-keys'], config, { out: () => {}, err: (l) => err.push(l) });
+    expect(code).toBe(1);
+    expect(err.at(-1)).toMatch(/^failed: .*ECONNREFUSED/);
   });
 
   it('migrate status/up: reports pending migrations (exit 1), applies them, then exit 0', async () => {

@@ -40,7 +40,21 @@ export async function runCli(
   }
 }
 
+/** `run` in the server's module tree; a platform that cannot start (database down) is exit 1. */
 async function withApp(
+  config: AppConfig,
+  io: CliIo,
+  run: (app: NestExpressApplication) => Promise<number>,
+): Promise<number> {
+  try {
+    return await withAppOrThrow(config, io, run);
+  } catch (err) {
+    io.err(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_FAILED;
+  }
+}
+
+async function withAppOrThrow(
   config: AppConfig,
   io: CliIo,
   run: (app: NestExpressApplication) => Promise<number>,
