@@ -313,8 +313,17 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const now = this.clock.nowMs();
     if (now - this.lastPurgeAt < this.config.sessions.purgeInterval * 1000) return;
     this.lastPurgeAt = now;
-    const purged = await this.outbox.purgeDelivered(new Date(now - DELIVERED_RETENTION_MS));
+    const purged = await this.purgeDelivered();
     if (purged > 0) this.logger.log(`purged ${purged} delivered outbox rows`);
+  }
+
+  /**
+   * Deletes the rows delivered longer ago than their retention, now (the worker does it every
+   * `PURGE_INTERVAL`; the CLI's `purge` on demand). Returns how many.
+   * @throws whatever the database throws.
+   */
+  purgeDelivered(): Promise<number> {
+    return this.outbox.purgeDelivered(new Date(this.clock.nowMs() - DELIVERED_RETENTION_MS));
   }
 }
 

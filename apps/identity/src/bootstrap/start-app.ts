@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
-import { Logger as NestLogger, type Type } from '@nestjs/common';
+import { type INestApplicationContext, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -69,17 +69,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   configureHttpPipeline(app, config);
 
   const kv = app.get<KvStore>(KV_STORE);
-  const adapter = new IdentitySocketAdapter(
-    app,
-    config,
-    kv instanceof RedisKvStore
-      ? // The adapter subscribes at once; let those first commands wait for the connection.
-        {
-          pub: kv.duplicate({ enableOfflineQueue: true }),
-          sub: kv.duplicate({ enableOfflineQueue: true }),
-        }
-      : undefined,
-  );
+  const adapter = createSocketAdapter(app, config);
   app.useWebSocketAdapter(adapter);
 
   const grpcHealth = createGrpcHealth();
@@ -122,6 +112,28 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     kv: kv.kind,
     shutdown,
   };
+}
+
+/**
+ * The socket.io adapter of `app`: with Redis, room broadcasts reach every instance (also
+ * from a process that serves no sockets itself, such as the CLI revoking sessions).
+ */
+export function createSocketAdapter(
+  app: INestApplicationContext,
+  config: AppConfig,
+): IdentitySocketAdapter {
+  const kv = app.get<KvStore>(KV_STORE);
+  return new IdentitySocketAdapter(
+    app,
+    config,
+    kv instanceof RedisKvStore
+      ? // The adapter subscribes at once; let those first commands wait for the connection.
+        {
+          pub: kv.duplicate({ enableOfflineQueue: true }),
+          sub: kv.duplicate({ enableOfflineQueue: true }),
+        }
+      : undefined,
+  );
 }
 
 /** Adds `Connection: close` to `res` if draining has started by the time its head is written. */
