@@ -18,6 +18,7 @@ import {
   uniqueKvPrefix,
 } from '@identity/testing';
 import { spawnIdentity, waitForHttp, type IdentityProcess } from '../support/process';
+import { GrpcTestClient } from './grpc.fixtures';
 
 interface OtlpValue {
   stringValue?: string;
@@ -134,6 +135,7 @@ describe('OpenTelemetry tracing to an OTLP collector', () => {
   const mail = new MailCatcher();
   let app: IdentityProcess;
   let base: string;
+  let grpcAddress: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('tracing_otlp');
@@ -142,11 +144,13 @@ describe('OpenTelemetry tracing to an OTLP collector', () => {
       mail.start(),
       freePort(),
     ]);
+    const grpcPort = await freePort();
+    grpcAddress = `127.0.0.1:${grpcPort}`;
     app = spawnIdentity({
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: String(port),
-      GRPC_PORT: String(await freePort()),
+      GRPC_PORT: String(grpcPort),
       DATABASE_URL: db.url,
       DATABASE_MIGRATIONS_RUN: 'false',
       REDIS_URL: 'redis://127.0.0.1:6379',
@@ -172,7 +176,7 @@ describe('OpenTelemetry tracing to an OTLP collector', () => {
     await db.drop();
   });
 
-  it('a sign-in joins the caller trace with HTTP, Postgres and Redis spans, none holding personal data', async () => {
+  it('a sign-in joins the caller trace with HTTP, Postgres and Redis spans, a token check makes a gRPC span, none holds personal data', async () => {
     const creds = await registerVerified(base, mail);
     const traceId = randomBytes(16).toString('hex');
     const parentId = randomBytes(8).toString('hex');
@@ -214,6 +218,22 @@ describe('OpenTelemetry tracing to an OTLP collector', () => {
     );
     expect(statements.length).toBeGreaterThan(0);
     expect(statements.filter((s) => !/^[a-z]+$/i.test(s))).toEqual([]);
+
+    // A service verifying the token over gRPC: its call is traced too.
+    const grpc = new GrpcTestClient(grpcAddress);
+    try {
+      expect((await grpc.verifyToken(accessToken)).active).toBe(true);
+    } finally {
+      grpc.close();
+    }
+    await until('the gRPC server span', () =>
+      receiver.spans.find(
+        (s) =>
+          s.scope === '@opentelemetry/instrumentation-grpc' &&
+          s.kind === 2 &&
+          s.name.includes('VerifyToken'),
+      ),
+    );
 
     const secrets = [
       creds.email,
