@@ -9,6 +9,9 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createTestDatabase,
   freePort,
@@ -280,5 +283,43 @@ describe('OpenTelemetry tracing to an OTLP collector', () => {
   it('flushes and exits 0 on SIGTERM', async () => {
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
+  });
+
+  it('without OTEL_EXPORTER_OTLP_ENDPOINT no OpenTelemetry SDK or instrumentation is loaded', async () => {
+    // A preload that reports, at exit, which @opentelemetry packages the process loaded.
+    const dir = mkdtempSync(join(tmpdir(), 'otel-off-'));
+    const preload = join(dir, 'report-otel.js');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => {
+        const names = new Set();
+        for (const p of Object.keys(require.cache)) {
+          const m = /node_modules[\\/](@opentelemetry[\\/][^\\/]+)/.exec(p);
+          if (m) names.add(m[1]);
+        }
+        process.stderr.write('OTEL_LOADED ' + JSON.stringify([...names]) + '\\n');
+      });`,
+    );
+    const port = await freePort();
+    const plain = spawnIdentity({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      GRPC_PORT: String(await freePort()),
+      DATABASE_URL: db.url,
+      DATABASE_MIGRATIONS_RUN: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: `--require ${preload}`,
+    });
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, plain);
+    plain.child.kill('SIGTERM');
+    expect(await plain.exited).toBe(0);
+    const line = /OTEL_LOADED (.*)/.exec(plain.stderr());
+    expect(line).not.toBeNull();
+    const loaded = JSON.parse(line![1]!) as string[];
+    // The API alone (a no-op without an SDK) is what the logger and the outbox reach for; that
+    // it shows proves the report sees what was loaded.
+    expect(loaded).toContain('@opentelemetry/api');
+    expect(loaded.filter((n) => n !== '@opentelemetry/api')).toEqual([]);
   });
 });
