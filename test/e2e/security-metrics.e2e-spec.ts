@@ -15,7 +15,8 @@ import { GOOD_PASSWORD, login, uniqueEmail } from '@identity/testing';
 import { SessionsSocketClient } from '../../apps/identity/src/ws/client/sessions-socket.client';
 import { UserFactory } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/app';
-import { codeFor, currentStep, enrol, passwordStep } from './mfa.helpers';
+import { ManualClock } from '../support/clock';
+import { codeFor, enrol, passwordStep, steadyStep } from './mfa.helpers';
 
 const MONITORING = join(__dirname, '../../deploy/monitoring');
 /** Series Prometheus makes itself, never in an exposition. */
@@ -62,6 +63,8 @@ function metricNamesIn(expr: string): string[] {
 }
 
 describe('security metrics on /metrics', () => {
+  /** The app's time: TOTP steps are pinned, not raced. */
+  const clock = new ManualClock();
   let app: TestApp;
   let users: UserFactory;
   const sockets: SessionsSocketClient[] = [];
@@ -79,6 +82,7 @@ describe('security metrics on /metrics', () => {
 
   beforeAll(async () => {
     app = await startTestApp({
+      clock,
       label: 'security_metrics',
       env: { LOGIN_FREE_FAILURES: '2', LOGIN_BACKOFF_BASE: '60', ADMIN_REQUIRE_MFA: 'false' },
     });
@@ -170,7 +174,7 @@ describe('security metrics on /metrics', () => {
     const user = await users.create({ email: uniqueEmail('mfa') });
     const creds = { email: user.email, password: GOOD_PASSWORD };
     const session = await login(app.url, creds);
-    const step = currentStep();
+    const step = await steadyStep(clock);
     const { secret } = await enrol(app.url, session.accessToken, GOOD_PASSWORD, step);
     const before = await scrape();
     const wrong = await request(app.url)

@@ -110,7 +110,14 @@ export class SecurityMetrics implements OnModuleInit {
       registers,
       async collect() {
         const now = clock.now();
-        const due = await outbox.oldestDueAt(now).catch(() => null);
+        let due: Date | null;
+        try {
+          due = await outbox.oldestDueAt(now);
+        } catch {
+          // Postgres away: keep the last value (0 would say all is delivered); identity_ready
+          // says what is wrong.
+          return;
+        }
         this.set(due ? Math.max(0, (now.getTime() - due.getTime()) / 1000) : 0);
       },
     });

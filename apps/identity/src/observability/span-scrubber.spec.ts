@@ -40,9 +40,28 @@ describe('scrubAttributes', () => {
   });
 });
 
+describe('scrubAttributes of an outgoing request', () => {
+  it('keeps only the origin: a receiver URL may carry its secret in the path', () => {
+    const attributes: Record<string, unknown> = {
+      'http.url': 'https://hooks.example.com/services/T0/B0/s3cr3t?x=1',
+      'url.full': 'https://user:pw@hooks.example.com:8443/services/s3cr3t',
+      'http.target': '/services/T0/B0/s3cr3t',
+      'url.path': '/services/s3cr3t',
+      'http.method': 'POST',
+    };
+    scrubAttributes(attributes, true);
+    expect(attributes).toEqual({
+      'http.url': 'https://hooks.example.com',
+      'url.full': 'https://hooks.example.com:8443',
+      'http.method': 'POST',
+    });
+  });
+});
+
 describe('SpanScrubber', () => {
   it('scrubs an ended span, its exception events and its status message', () => {
     const span = {
+      kind: 0,
       attributes: { 'db.system': 'postgresql', 'net.peer.ip': '10.0.0.1' },
       events: [
         {

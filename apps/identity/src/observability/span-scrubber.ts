@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { type Context, SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -28,18 +28,38 @@ const DROPPED = new Set([
 /** Attributes that hold a URL or a request target: kept without their query string. */
 const URLS = new Set(['http.url', 'http.target', 'url.full', 'url.path', 'http.route']);
 
-/** Removes what {@link DROPPED} names and cuts the query off what {@link URLS} names. */
-export function scrubAttributes(attributes: Record<string, unknown>): void {
+/** Of an outgoing request's URL only the origin is kept: a path may hold a secret. */
+const OUTGOING_PATHS = new Set(['http.target', 'url.path']);
+const OUTGOING_URLS = new Set(['http.url', 'url.full']);
+
+/**
+ * Removes what {@link DROPPED} names and cuts the query off what {@link URLS} names. With
+ * `outgoing` (a client span: a webhook, a provider, the breach API), URLs are cut to their
+ * origin and paths dropped: a receiver's URL may carry its secret in the path
+ * (`/services/T0/B0/<secret>`).
+ */
+export function scrubAttributes(attributes: Record<string, unknown>, outgoing = false): void {
   for (const key of Object.keys(attributes)) {
-    if (DROPPED.has(key)) {
+    if (DROPPED.has(key) || (outgoing && OUTGOING_PATHS.has(key))) {
       delete attributes[key];
       continue;
     }
     const value = attributes[key];
-    if (URLS.has(key) && typeof value === 'string') {
+    if (typeof value !== 'string') continue;
+    if (outgoing && OUTGOING_URLS.has(key)) {
+      attributes[key] = originOf(value);
+    } else if (URLS.has(key)) {
       const cut = value.indexOf('?');
       if (cut >= 0) attributes[key] = value.slice(0, cut);
     }
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
   }
 }
 
@@ -54,8 +74,11 @@ export class SpanScrubber implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     // The exporter reads the same span objects later: scrubbing them here is what it sends.
-    scrubAttributes(span.attributes);
-    for (const event of span.events) if (event.attributes) scrubAttributes(event.attributes);
+    const outgoing = span.kind === SpanKind.CLIENT;
+    scrubAttributes(span.attributes, outgoing);
+    for (const event of span.events) {
+      if (event.attributes) scrubAttributes(event.attributes, outgoing);
+    }
     if (span.status.message) (span.status as { message?: string }).message = undefined;
   }
 
