@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { type Limiter, LimiterFactory } from './limiter';
 import { LimitKeys } from './limit-keys';
-import { ThrottledError } from './protection.errors';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows';
 
 /**
@@ -33,7 +32,7 @@ export class RequestThrottle {
   async consume(ip: string): Promise<void> {
     const count = await this.perIp.hit(this.keys.ip(ip));
     if (count.consumed > this.perIp.points) {
-      throw ThrottledError.after('protection.rate_limited', count.msBeforeNext);
+      throw this.perIp.refuse('protection.rate_limited', count);
     }
   }
 }

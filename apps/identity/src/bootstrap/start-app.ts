@@ -13,6 +13,8 @@ import { createGrpcHealth, grpcOptions } from '../grpc/grpc-options';
 import { GrpcMetrics } from '../grpc/grpc-metrics';
 import { HttpMetrics } from '../http/ops/http-metrics';
 import { Readiness } from '../http/ops/readiness';
+import { MetricsScrape } from '../observability/metrics-scrape';
+import { type MetricsServer, startMetricsServer } from '../observability/metrics-server';
 import { IdentitySocketAdapter } from '../ws/socket-io.adapter';
 import { configureHttpPipeline } from './http-pipeline';
 import { assignRequestId } from './logging';
@@ -23,6 +25,8 @@ export interface RunningApp {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:3000`. */
   url: string;
   grpcAddress: string;
+  /** Base URL of the `METRICS_PORT` listener, when there is one. */
+  metricsUrl?: string;
   database: DatabaseMode;
   kv: KvStore['kind'];
   /** Graceful stop: drain HTTP, gRPC and sockets, then close Postgres and Redis. */
@@ -79,6 +83,16 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer(app.get(MetricsScrape), {
+      host: config.metrics.host,
+      port: config.metrics.port,
+    }).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
+  }
   grpcHealth.setStatus('', 'SERVING');
   grpcHealth.setStatus('identity.v1.IdentityService', 'SERVING');
 
@@ -101,13 +115,17 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         grpcHealth.setStatus('identity.v1.IdentityService', 'NOT_SERVING');
         adapter.drain();
       },
-      afterClose: () => adapter.closeRedis(),
+      afterClose: async () => {
+        await adapter.closeRedis();
+        await metricsServer?.close();
+      },
     }));
 
   return {
     app,
     url: `http://${host}:${port}`,
     grpcAddress: `${config.grpc.host}:${config.grpc.port}`,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     database: app.get<DatabaseMode>(DATABASE_MODE),
     kv: kv.kind,
     shutdown,
