@@ -111,7 +111,12 @@ const podSpec = z
   .strict();
 const podTemplate = z
   .object({
-    metadata: z.object({ labels: z.record(z.string(), z.string()) }).strict(),
+    metadata: z
+      .object({
+        labels: z.record(z.string(), z.string()),
+        annotations: z.record(z.string(), z.string()).optional(),
+      })
+      .strict(),
     spec: podSpec,
   })
   .strict();
@@ -217,6 +222,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(ports).toEqual({
       http: Number(configMap.data.PORT),
       grpc: Number(configMap.data.GRPC_PORT),
+      metrics: Number(configMap.data.METRICS_PORT),
+    });
+    // Prometheus is told to scrape the metrics listener, not the public port.
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': configMap.data.METRICS_PORT,
+      'prometheus.io/path': '/metrics',
     });
     expect(server.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(server.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -248,6 +260,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(grpcRules).toHaveLength(1);
     expect(grpcRules[0]?.from).toEqual([
       { namespaceSelector: { matchLabels: { 'identity.example/grpc-client': 'true' } } },
+    ]);
+    const metricsRules = policy.spec.ingress.filter((r) =>
+      r.ports.some((p) => p.port === 'metrics'),
+    );
+    expect(metricsRules).toHaveLength(1);
+    expect(metricsRules[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'identity.example/metrics-scraper': 'true' } } },
     ]);
     // Every rule names its ports: none opens all of them.
     for (const rule of policy.spec.ingress) expect(rule.ports.length).toBeGreaterThan(0);
