@@ -73,7 +73,7 @@ describe('CLI create-admin', () => {
     ]) {
       const bad = await run(...argv);
       expect({ argv, code: bad.code }).toEqual({ argv, code: 2 });
-      expect(bad.err).toContain('Usage: npm run cli -- create-admin --email <address>');
+      expect(bad.err).toContain('Usage: node dist/apps/identity/src/cli.js <command>');
     }
   });
 });

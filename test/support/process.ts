@@ -42,11 +42,18 @@ export interface IdentityProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs the built app as a real process with exactly `env` (plus PATH). */
-export function spawnIdentity(env: Record<string, string>, cwd = ROOT): IdentityProcess {
-  const main = testMain();
-  if (!existsSync(main)) throw new Error(`${main} missing: global-setup builds it`);
-  const child = spawn(process.execPath, [main], {
+/**
+ * Runs the built app as a real process with exactly `env` (plus PATH); `args` replace the
+ * server entry (e.g. the CLI's entry and a command).
+ */
+export function spawnIdentity(
+  env: Record<string, string>,
+  cwd = ROOT,
+  args: string[] = [testMain()],
+): IdentityProcess {
+  const entry = args[0] ?? testMain();
+  if (!existsSync(entry)) throw new Error(`${entry} missing: global-setup builds it`);
+  const child = spawn(process.execPath, args, {
     cwd,
     // No load balancer to wait for on SIGTERM unless a test says otherwise.
     env: { PATH: process.env.PATH ?? '', SHUTDOWN_DRAIN_DELAY_MS: '0', ...env },

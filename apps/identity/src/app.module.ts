@@ -49,6 +49,8 @@ import { PasswordHashMetrics } from './http/ops/password-hash-metrics';
 import { OpsController } from './http/ops/ops.controller';
 import { Readiness } from './http/ops/readiness';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter';
+import { MetricsScrape } from './observability/metrics-scrape';
+import { SecurityMetrics } from './observability/security-metrics';
 import { WebController } from './web/web.controller';
 import { SessionsSocketModule } from './ws/sessions-socket.module';
 
@@ -115,6 +117,8 @@ export class AppModule implements NestModule {
       providers: [
         HttpMetrics,
         PasswordHashMetrics,
+        SecurityMetrics,
+        MetricsScrape,
         Readiness,
         CsrfTokens,
         TokenResponder,

@@ -1,61 +1,24 @@
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
-import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { type AppConfig, ConfigError, loadConfig } from '@identity/config';
-import { isValidEmail } from '@identity/users';
-import { AdminError } from './admin/admin.errors';
-import { AdminUsersService } from './admin/admin-users.service';
-import { AppModule } from './app.module';
+import { runAccountCommand } from './cli/account-commands';
+import { type CliIo, EXIT_FAILED, EXIT_USAGE, parseCommand, USAGE } from './cli/cli-command';
+import { runMigrate } from './cli/migrate-command';
+import { runPlatformCommand } from './cli/platform-commands';
 
-/** Where the CLI writes: results to `out`, problems and logs to `err`. */
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const USAGE = `Usage: npm run cli -- create-admin --email <address>
-
-  create-admin   Gives the "admin" role to the account with this email. The account must
-                 exist and have verified its email (admin is never granted to an address
-                 whose owner has not proven the mailbox). Admin routes also demand a second
-                 factor unless ADMIN_REQUIRE_MFA=false, so enrol TOTP before using them.
-                 Alternatively, set BOOTSTRAP_ADMIN_EMAIL: that account becomes admin when its
-                 email is verified.
-
-The CLI reads the same environment as the server (DATABASE_URL, REDIS_URL, ...). With the
-embedded database (no DATABASE_URL), stop the server first: PGlite allows one process.`;
-
-type Command = { kind: 'create-admin'; email: string } | { kind: 'usage'; problem?: string };
-
-function parseCommand(argv: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    return { kind: 'usage', problem: err instanceof Error ? err.message : String(err) };
-  }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || command === undefined) return { kind: 'usage' };
-  if (command !== 'create-admin' || rest.length > 0) {
-    return { kind: 'usage', problem: `unknown command: ${[command, ...rest].join(' ')}` };
-  }
-  const email = parsed.values.email;
-  if (!email || !isValidEmail(email)) {
-    return { kind: 'usage', problem: 'create-admin needs --email <a valid address>' };
-  }
-  return { kind: 'create-admin', email };
-}
+export type { CliIo } from './cli/cli-command';
 
 /**
- * Runs one CLI command against the platform's database and kv (the same module tree as the
- * server, without listeners) and returns the exit code: 0 done, 1 refused, 2 usage.
+ * The operator's command line: `node dist/apps/identity/src/cli.js <command>` (compiled, as
+ * in the image), `npm run cli -- <command>` on a checkout. Runs one command and returns the
+ * exit code: 0 done, 1 refused or failed, 2 usage.
+ *
+ * Apart from `migrate`, a command runs in the server's module tree (same database, kv and
+ * event spine, no listeners), so its changes are audited, denylisted and announced exactly
+ * as the admin API's are; socket.io runs unattached with the Redis adapter, so revocations
+ * reach the sockets of every running instance.
  */
 export async function runCli(
   argv: readonly string[],
@@ -63,50 +26,62 @@ export async function runCli(
   io: CliIo,
 ): Promise<number> {
   const command = parseCommand(argv);
-  if (command.kind === 'usage') {
-    if (command.problem) io.err(`error: ${command.problem}\n`);
-    io.err(USAGE);
-    return command.problem ? 2 : 0;
+  switch (command.kind) {
+    case 'usage':
+      if (command.problem) io.err(`error: ${command.problem}\n`);
+      io.err(USAGE);
+      return command.problem ? EXIT_USAGE : 0;
+    case 'migrate':
+      return runMigrate(command.action, config, io);
+    case 'account':
+      return withApp(config, io, (app) => runAccountCommand(app, command, io));
+    case 'platform':
+      return withApp(config, io, (app) => runPlatformCommand(app, command.name, io));
   }
+}
+
+/** `run` in the server's module tree; a platform that cannot start (database down) is exit 1. */
+async function withApp(
+  config: AppConfig,
+  io: CliIo,
+  run: (app: NestExpressApplication) => Promise<number>,
+): Promise<number> {
+  try {
+    return await withAppOrThrow(config, io, run);
+  } catch (err) {
+    io.err(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_FAILED;
+  }
+}
+
+async function withAppOrThrow(
+  config: AppConfig,
+  io: CliIo,
+  run: (app: NestExpressApplication) => Promise<number>,
+): Promise<number> {
+  // Loaded here, not at the top: usage and `migrate` (the Kubernetes Job) need none of the
+  // server's module tree, which takes seconds to load.
+  const { AppModule } = await import('./app.module');
+  const { createSocketAdapter } = await import('./bootstrap/start-app');
   const quiet: AppConfig = {
     ...config,
     logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
   };
-  const app = await NestFactory.createApplicationContext(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(quiet, { logStream: { write: (line: string) => io.err(line.trimEnd()) } }),
-    { bufferLogs: true, abortOnError: false },
+    { bodyParser: false, bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  const sockets = createSocketAdapter(app, quiet);
+  app.useWebSocketAdapter(sockets);
   try {
-    return await createAdmin(app, command.email, io);
+    // init, never listen: the module tree and the socket.io server exist, no port is opened.
+    await app.init();
+    return await run(app);
   } finally {
     await app.close();
+    await sockets.closeRedis();
   }
-}
-
-/** Gives `admin` to an existing account (the admin use case the HTTP API shares). */
-async function createAdmin(
-  app: INestApplicationContext,
-  email: string,
-  io: CliIo,
-): Promise<number> {
-  let granted;
-  try {
-    granted = await app.get(AdminUsersService).grantAdmin(email);
-  } catch (err) {
-    if (!(err instanceof AdminError)) throw err;
-    io.err(
-      err.code === 'admin.email_not_verified'
-        ? `The account ${email} has not verified its email yet. Verify it first (the link ` +
-            'mailed at registration), then run this again.'
-        : `No account has the email ${email}. Register it first (POST /auth/register or the ` +
-            'web UI), then run this again.',
-    );
-    return 1;
-  }
-  const { user, roles } = granted;
-  io.out(`${user.email} (${user.id}) now has the roles: ${roles.join(', ')}`);
-  return 0;
 }
 
 if (require.main === module) {
@@ -121,13 +96,13 @@ if (require.main === module) {
     config = loadConfig(process.env);
   } catch (err) {
     io.err(err instanceof ConfigError ? err.message : String(err));
-    process.exit(1);
+    process.exit(EXIT_FAILED);
   }
   runCli(process.argv.slice(2), config, io).then(
     (code) => process.exit(code),
     (err: unknown) => {
       io.err(`failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
+      process.exit(EXIT_FAILED);
     },
   );
 }

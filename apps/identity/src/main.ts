@@ -1,15 +1,19 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '@identity/config';
-import { startApp } from './bootstrap/start-app';
-import { printBanner } from './bootstrap/banner';
 import { superviseWorkers } from './bootstrap/cluster-supervisor';
+import type { Tracing } from './observability/tracing';
 
 /**
- * Entry point: parse the environment once (exit 1 listing every problem), start HTTP + gRPC
- * + socket.io, and stop gracefully on SIGTERM/SIGINT with exit code 0. With
- * `CLUSTER_WORKERS` > 1 this process only supervises that many workers, each of which comes
- * through here again and starts the app on the shared listeners.
+ * Entry point: parse the environment once (exit 1 listing every problem), start tracing when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, start HTTP + gRPC + socket.io, and stop gracefully on
+ * SIGTERM/SIGINT with exit code 0 (flushing the last spans). With `CLUSTER_WORKERS` > 1 this
+ * process only supervises that many workers, each of which comes through here again, starts
+ * its own tracing and the app on the shared listeners.
+ *
+ * The app is imported only after tracing has started: OpenTelemetry instruments express, pg,
+ * ioredis and grpc by hooking `require`, so a module loaded earlier would not be traced.
+ * Without the setting the OpenTelemetry SDK is never loaded.
  */
 async function main(): Promise<void> {
   let config;
@@ -31,6 +35,13 @@ async function main(): Promise<void> {
     });
     return;
   }
+  let tracing: Tracing | undefined;
+  if (config.tracing.otlpEndpoint) {
+    const { startTracing } = await import('./observability/tracing');
+    tracing = startTracing({ ...config.tracing, otlpEndpoint: config.tracing.otlpEndpoint });
+  }
+  const { startApp } = await import('./bootstrap/start-app');
+  const { printBanner } = await import('./bootstrap/banner');
   const running = await startApp(config);
   // One banner per host, not one per worker.
   if (!cluster.isWorker || cluster.worker?.id === 1) printBanner(config, running);
@@ -48,13 +59,16 @@ async function main(): Promise<void> {
     process.stderr.write(`${signal} received, shutting down\n`);
     const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2_000);
     force.unref();
-    running.shutdown().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    running
+      .shutdown()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

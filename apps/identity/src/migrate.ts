@@ -1,40 +1,34 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@identity/config';
-import { createDataSource, runMigrations, startEmbeddedPostgres } from '@identity/database';
-import { migrations } from '../../../migrations';
+import { runMigrate } from './cli/migrate-command';
 
 /**
- * `npm run migrate`: applies pending migrations and exits, for deployments that run them
- * as a separate step (`DATABASE_MIGRATIONS_RUN=false` on the app). `--revert` undoes the last one.
+ * `node dist/apps/identity/src/migrate.js`: applies pending migrations and exits, for
+ * deployments that run them as a separate step (`DATABASE_MIGRATIONS_RUN=false` on the app,
+ * a Kubernetes Job). `--revert` undoes the last one. Same as `cli.js migrate up`.
  */
-async function migrate(): Promise<void> {
-  // eslint-disable-next-line no-restricted-properties
-  const config = loadConfig(process.env);
-  const embedded = config.database.url
-    ? null
-    : await startEmbeddedPostgres(config.database.dataDir);
-  const ds = createDataSource({
-    url: embedded?.url ?? config.database.url ?? '',
-    poolSize: 1,
-    migrations,
-    applicationName: 'identity-migrate',
-  });
-  await ds.initialize();
+function main(): void {
+  const io = {
+    out: (line: string) => process.stdout.write(`${line}\n`),
+    err: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  let config;
   try {
-    if (process.argv.includes('--revert')) {
-      await ds.undoLastMigration({ transaction: 'each' });
-      process.stdout.write('reverted the last migration\n');
-    } else {
-      const ran = await runMigrations(ds, !embedded);
-      process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'schema is up to date\n');
-    }
-  } finally {
-    await ds.destroy();
-    await embedded?.stop();
+    // An entry point like main.ts: the one place it reads the environment.
+    // eslint-disable-next-line no-restricted-properties
+    config = loadConfig(process.env);
+  } catch (err) {
+    io.err(err instanceof ConfigError ? err.message : String(err));
+    process.exit(1);
   }
+  const action = process.argv.includes('--revert') ? 'revert' : 'up';
+  runMigrate(action, config, io).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      io.err(`migration failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
 }
 
-migrate().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main();

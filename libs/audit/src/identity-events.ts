@@ -99,7 +99,8 @@ export interface IdentityEventMap {
   /** A federated identity was removed from the account. */
   'identity.unlinked': EventBase & { userId: string; provider: string };
   'mfa.enabled': EventBase & { userId: string };
-  'mfa.disabled': EventBase & { userId: string };
+  /** Turned off by its owner, or reset by an operator (`actorId`, e.g. the CLI's `reset-mfa`). */
+  'mfa.disabled': EventBase & { userId: string; actorId?: string };
   'mfa.recovery_code_used': EventBase & { userId: string; remaining: number };
   'mfa.recovery_codes_regenerated': EventBase & { userId: string };
   'key.rotated': EventBase & {

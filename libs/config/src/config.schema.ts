@@ -250,6 +250,20 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    /**
+     * Serve `/metrics` on this port only (its own listener), so it need not be public; the main
+     * port's `/metrics` then answers 404. Unset: `/metrics` on the main port.
+     */
+    METRICS_PORT: port.optional(),
+    /** Address of the `METRICS_PORT` listener; default `HOST`. */
+    METRICS_HOST: optionalString,
+    /**
+     * OTLP/HTTP collector base URL (`http://collector:4318`); unset = no tracing at all (the
+     * OpenTelemetry SDK is not even loaded). The SDK reads the other standard `OTEL_*`
+     * variables itself (`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_TRACES_SAMPLER`, ...).
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(['http:', 'https:']),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default('identity'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
     /**
      * How long to keep serving, not ready, before closing the listeners on SIGTERM: long enough
@@ -339,6 +353,15 @@ export const envSchema = z
         path: ['GRPC_TLS_ALLOWED_CLIENTS'],
         message: 'names client certificates, so it needs GRPC_TLS_CLIENT_CA (mutual TLS)',
       });
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0) {
+      for (const other of ['PORT', 'GRPC_PORT'] as const)
+        if (env.METRICS_PORT === env[other])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['METRICS_PORT'],
+            message: `must differ from ${other}`,
+          });
+    }
     if (env.GRPC_INSECURE && env.GRPC_TLS_CERT)
       ctx.addIssue({
         code: 'custom',

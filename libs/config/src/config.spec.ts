@@ -205,6 +205,35 @@ describe('loadConfig', () => {
     expect(loadConfig({}).grpc.tls).toBeUndefined();
   });
 
+  it('serves metrics on the main port and traces nothing unless told otherwise', () => {
+    const c = loadConfig({ HOST: '0.0.0.0' });
+    expect(c.metrics).toEqual({ port: undefined, host: '0.0.0.0' });
+    expect(c.tracing).toEqual({ otlpEndpoint: undefined, serviceName: 'identity' });
+  });
+
+  it('reads METRICS_PORT/METRICS_HOST and the OTLP endpoint, refusing a port already in use', () => {
+    const c = loadConfig({
+      METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.5',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SERVICE_NAME: 'identity-eu',
+    });
+    expect(c.metrics).toEqual({ port: 9464, host: '10.0.0.5' });
+    expect(c.tracing).toEqual({
+      otlpEndpoint: 'http://collector:4318',
+      serviceName: 'identity-eu',
+    });
+    expect(problemsOf({ PORT: '4000', METRICS_PORT: '4000' })).toEqual([
+      'METRICS_PORT: must differ from PORT',
+    ]);
+    expect(problemsOf({ METRICS_PORT: '50051' })).toEqual([
+      'METRICS_PORT: must differ from GRPC_PORT',
+    ]);
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' })[0]).toMatch(
+      /^OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+  });
+
   it('refuses GRPC_INSECURE=true next to a TLS certificate (which one is meant?)', () => {
     expect(problemsOf({ ...prodEnv, GRPC_INSECURE: 'true' })[0]).toMatch(/^GRPC_INSECURE/);
   });

@@ -87,6 +87,10 @@ export interface AppConfig {
   };
   cookies: { secure: boolean };
   logLevel: RawEnv['LOG_LEVEL'];
+  /** `port` set: `/metrics` is served only by a listener of its own on `host:port`. */
+  metrics: { port?: number; host: string };
+  /** `otlpEndpoint` unset: no tracing (the OpenTelemetry SDK is not loaded). */
+  tracing: { otlpEndpoint?: string; serviceName: string };
   shutdownTimeoutMs: number;
   /**
    * On SIGTERM, readiness turns 503 at once but the listeners stay open this long, so load
@@ -306,6 +310,8 @@ function toAppConfig(e: RawEnv): AppConfig {
     },
     cookies: { secure: e.COOKIE_SECURE },
     logLevel: e.LOG_LEVEL,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
     admin: { bootstrapEmail: e.BOOTSTRAP_ADMIN_EMAIL, requireMfa: e.ADMIN_REQUIRE_MFA },

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 
 /** A migration class as TypeORM takes it. */
 export type MigrationClass = new () => object;
@@ -53,4 +53,22 @@ export async function runMigrations(ds: DataSource, lock: boolean): Promise<stri
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();
   }
+}
+
+/** Which migrations the database has applied and which are still to run, oldest first. */
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+/** Reads the migration status of an initialised `ds` (for `cli migrate status`). */
+export async function migrationStatus(ds: DataSource): Promise<MigrationStatus> {
+  const executor = new MigrationExecutor(ds);
+  // One after the other: each takes a connection, and the pool may have one.
+  const applied = await executor.getExecutedMigrations();
+  const pending = await executor.getPendingMigrations();
+  return {
+    applied: applied.sort((a, b) => a.timestamp - b.timestamp).map((m) => m.name),
+    pending: pending.map((m) => m.name),
+  };
 }

@@ -192,6 +192,26 @@ export class OutboxRepository {
   }
 
   /** One row by id, whatever its state (operations and tests). */
+  /**
+   * When the longest-overdue pending row fell due (null when none is due): the backlog's age
+   * is now minus this. Rows of a disabled receiver are not waiting on the workers and are
+   * left out. Walks `ix_outbox_pending` in order and stops at the first match, so it stays
+   * cheap at every scrape however long the queue.
+   */
+  async oldestDueAt(now: Date): Promise<Date | null> {
+    const row = await this.db.one<{ due: Date }>(
+      `SELECT o.next_attempt_at AS due
+         FROM outbox o
+        WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.next_attempt_at <= $1
+          AND (o.endpoint_id IS NULL
+               OR EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = o.endpoint_id AND e.enabled))
+        ORDER BY o.next_attempt_at
+        LIMIT 1`,
+      [now],
+    );
+    return row?.due ?? null;
+  }
+
   async findById(id: string, tx?: Tx): Promise<OutboxMessage | null> {
     const row = await this.db.one<OutboxRow>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox o WHERE o.id = $1`,

@@ -4,6 +4,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { isDatabaseUnavailable } from '@identity/database';
 import { Clock } from '@identity/kernel';
@@ -85,6 +86,12 @@ const HANDLER_TIMEOUT_MS = 90_000;
  * queues the next cycle at once if the last batch found rows.
  */
 const MAX_BATCHES_PER_CYCLE = 10;
+/**
+ * Spans of the worker (a no-op unless the app started tracing): one per batch claimed, one per
+ * row delivered, so a delivery's SQL and HTTP calls show under it. Idle polls make none.
+ */
+const tracer = trace.getTracer('identity.outbox');
+
 /** Delivered rows are kept this long (for support questions), then purged. */
 const DELIVERED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
@@ -232,7 +239,16 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
         limit: BATCH_SIZE,
         kinds,
       });
-      await Promise.all(rows.map((row) => this.process(row)));
+      if (rows.length > 0) {
+        await tracer.startActiveSpan(
+          'outbox batch',
+          { attributes: { 'outbox.batch.size': rows.length } },
+          async (span) => {
+            await Promise.all(rows.map((row) => this.process(row)));
+            span.end();
+          },
+        );
+      }
       processed += rows.length;
       // A short batch does not mean the end: a delivery that was waiting behind one just
       // sent (same receiver, same user) is due now. Only an empty claim does.
@@ -246,10 +262,28 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** Delivers one row and records the outcome. Never rejects: one row must not stop the rest. */
-  private async process(row: ClaimedMessage): Promise<void> {
+  private process(row: ClaimedMessage): Promise<void> {
     const channel = this.channels.get(row.kind);
-    if (!channel) return; // claimDue only claims registered kinds
+    if (!channel) return Promise.resolve(); // claimDue only claims registered kinds
     const attempts = row.attempts + 1;
+    return tracer.startActiveSpan(
+      `outbox deliver ${row.kind}`,
+      { attributes: { 'outbox.kind': row.kind, 'outbox.id': row.id, 'outbox.attempt': attempts } },
+      async (span) => {
+        const outcome = await this.attempt(row, channel, attempts);
+        span.setAttribute('outbox.outcome', outcome);
+        if (outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      },
+    );
+  }
+
+  /** One attempt at `row`; returns how it ended (`unrecorded` when writing that failed). */
+  private async attempt(
+    row: ClaimedMessage,
+    channel: Channel,
+    attempts: number,
+  ): Promise<OutboxOutcome | 'unrecorded'> {
     try {
       let result: OutboxAttemptResult | void;
       try {
@@ -257,8 +291,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
           channel.handler(row.payload, { id: row.id, attempt: attempts, message: row }),
         );
       } catch (err) {
-        await this.recordFailure(row, channel, { attempts, err });
-        return;
+        return await this.recordFailure(row, channel, { attempts, err });
       }
       await this.outbox.markDelivered(row.id, {
         now: this.clock.now(),
@@ -266,11 +299,13 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
         redact: channel.redact,
       });
       channel.onOutcome('delivered');
+      return 'delivered';
     } catch (err) {
       // The outcome could not be written; the lease brings the row back (it may be sent twice).
       this.logger.error(
         `outbox #${row.id}: recording the outcome failed: ${describeDeliveryError(err)}`,
       );
+      return 'unrecorded';
     }
   }
 
@@ -278,7 +313,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     row: ClaimedMessage,
     channel: Channel,
     failure: { attempts: number; err: unknown },
-  ): Promise<void> {
+  ): Promise<'failed' | 'dead'> {
     const { attempts, err } = failure;
     const error = describeDeliveryError(err);
     const statusCode = err instanceof OutboxAttemptError ? err.statusCode : undefined;
@@ -295,7 +330,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
       });
       channel.onOutcome('dead');
       this.logger.error(`outbox ${row.kind} #${row.id} dead after attempt ${attempts}: ${error}`);
-      return;
+      return 'dead';
     }
     await this.outbox.markFailed(row.id, {
       attempts,
@@ -307,14 +342,24 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.logger.warn(
       `outbox ${row.kind} #${row.id} attempt ${attempts} failed, next in ${decision.delayMs / 1000} s: ${error}`,
     );
+    return 'failed';
   }
 
   private async purgeIfDue(): Promise<void> {
     const now = this.clock.nowMs();
     if (now - this.lastPurgeAt < this.config.sessions.purgeInterval * 1000) return;
     this.lastPurgeAt = now;
-    const purged = await this.outbox.purgeDelivered(new Date(now - DELIVERED_RETENTION_MS));
+    const purged = await this.purgeDelivered();
     if (purged > 0) this.logger.log(`purged ${purged} delivered outbox rows`);
+  }
+
+  /**
+   * Deletes the rows delivered longer ago than their retention, now (the worker does it every
+   * `PURGE_INTERVAL`; the CLI's `purge` on demand). Returns how many.
+   * @throws whatever the database throws.
+   */
+  purgeDelivered(): Promise<number> {
+    return this.outbox.purgeDelivered(new Date(this.clock.nowMs() - DELIVERED_RETENTION_MS));
   }
 }
 

@@ -151,16 +151,28 @@ export class TotpEnrolmentService {
     });
   }
 
-  private async remove(tx: Tx, account: User): Promise<void> {
+  /**
+   * Removes the account's TOTP (enabled or pending) and recovery codes on an operator's word,
+   * without a second factor: for an owner who lost both the device and the codes, once
+   * support has verified them out of band. Runs in the caller's `tx` (which also ends the
+   * sessions); emits `mfa.disabled` with `actorId` and mails the owner when TOTP was enabled.
+   * Returns whether it was. The account must exist (the caller looked it up).
+   */
+  async resetByOperator(tx: Tx, input: { user: User; actorId: string }): Promise<boolean> {
+    return this.remove(tx, input.user, input.actorId);
+  }
+
+  private async remove(tx: Tx, account: User, actorId?: string): Promise<boolean> {
     const wasEnabled = await this.totps.remove(account.id, tx);
     await this.recoveryCodes.removeAll(tx, account.id);
-    if (!wasEnabled) return;
-    await this.events.emit(tx, 'mfa.disabled', { userId: account.id });
+    if (!wasEnabled) return false;
+    await this.events.emit(tx, 'mfa.disabled', { userId: account.id, actorId });
     await this.mail.queue(tx, {
       template: 'mfa_disabled',
       to: account.email,
       vars: { name: account.name ?? undefined },
     });
+    return true;
   }
 
   private async account(userId: string): Promise<User> {

@@ -7,6 +7,8 @@ import {
 } from 'rate-limiter-flexible';
 import { KV_STORE, type KvStore, RedisKvStore } from '@identity/kv';
 import { LimiterHealth } from './limiter-health';
+import { type ProtectionErrorCode, ThrottledError } from './protection.errors';
+import { RefusalTally } from './refusal-tally';
 
 /** A counter's state: points consumed in the current window, and ms until the window ends. */
 export interface Count {
@@ -73,7 +75,20 @@ export class Limiter {
     private readonly limiter: RateLimiterAbstract,
     /** Set for Redis-backed limiters, whose calls may fall back to the insurance limiter. */
     private readonly health?: LimiterHealth,
+    /** Where refusals are counted, under {@link name}. */
+    private readonly tally?: RefusalTally,
+    /** The limiter's name in metrics: its key prefix without `rl:` (`login-lock`). */
+    readonly name = '',
   ) {}
+
+  /**
+   * The error for a request this limiter refuses (counted, by limiter name, for metrics),
+   * with the wait until `count`'s window ends.
+   */
+  refuse(code: ProtectionErrorCode, count: Count): ThrottledError {
+    this.tally?.record(this.name);
+    return ThrottledError.after(code, count.msBeforeNext);
+  }
 
   /** Points per window. */
   get points(): number {
@@ -156,15 +171,20 @@ export class LimiterFactory {
   constructor(
     @Inject(KV_STORE) private readonly kv: KvStore,
     private readonly health: LimiterHealth,
+    private readonly tally: RefusalTally,
   ) {}
 
   create(spec: LimiterSpec): Limiter {
+    const name = spec.keyPrefix.replace(/^rl:/, '');
+    this.tally.register(name);
     const options: MemoryOptions = {
       keyPrefix: spec.keyPrefix,
       points: spec.points,
       duration: spec.durationSeconds,
     };
-    if (this.kv.kind === 'memory') return new Limiter(new RateLimiterMemory(options));
+    if (this.kv.kind === 'memory') {
+      return new Limiter(new RateLimiterMemory(options), undefined, this.tally, name);
+    }
     if (!(this.kv instanceof RedisKvStore)) {
       throw new Error(
         'protection: a redis kv store must be a RedisKvStore (limiters need its client)',
@@ -179,6 +199,6 @@ export class LimiterFactory {
       rejectIfRedisNotReady: true,
       insuranceLimiter: new InsuranceLimiter(options, this.health),
     });
-    return new Limiter(limiter, this.health);
+    return new Limiter(limiter, this.health, this.tally, name);
   }
 }

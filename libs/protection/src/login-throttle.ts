@@ -5,7 +5,6 @@ import { Database } from '@identity/database';
 import { backoffSeconds, type BackoffSchedule } from './backoff';
 import { type Count, type Limiter, LimiterFactory } from './limiter';
 import { LimitKeys } from './limit-keys';
-import { ThrottledError } from './protection.errors';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows';
 
 /** How long an attempt may hold the pair's gate while it is being evaluated. */
@@ -122,7 +121,7 @@ export class LoginThrottle {
         // The gate is blocked by failures: refused takes are not given back (see Limiter.take).
         const gate = await this.gate.take(keys.pair, { keepRefused: true });
         if (!gate.ok) {
-          throw ThrottledError.after('protection.too_many_attempts', gate.count.msBeforeNext);
+          throw this.gate.refuse('protection.too_many_attempts', gate.count);
         }
         // Only its holder ever gives the gate up: by deleting it.
         undo.push(() => this.gate.reset(keys.pair));
@@ -214,7 +213,7 @@ export class LoginThrottle {
   ): Promise<Count> {
     const taken = await limiter.take(key);
     if (!taken.ok) {
-      throw ThrottledError.after('protection.too_many_attempts', taken.count.msBeforeNext);
+      throw limiter.refuse('protection.too_many_attempts', taken.count);
     }
     undo.push(() => limiter.giveBack(key));
     return taken.count;

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { type Limiter, LimiterFactory } from './limiter';
 import { LimitKeys } from './limit-keys';
-import { ThrottledError } from './protection.errors';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows';
 
 /** A request that may send mail (register, resend verification, forgot password). */
@@ -50,11 +49,11 @@ export class MailThrottle {
     if (ip.consumed > this.perIp.points) {
       // Checked first and on its own: an IP over its budget must not go on to spend other
       // people's per-email budgets and so block their mail.
-      throw ThrottledError.after('protection.rate_limited', ip.msBeforeNext);
+      throw this.perIp.refuse('protection.rate_limited', ip);
     }
     const email = await this.perEmail.hit(this.keys.email(request.email));
     if (email.consumed > this.perEmail.points) {
-      throw ThrottledError.after('protection.rate_limited', email.msBeforeNext);
+      throw this.perEmail.refuse('protection.rate_limited', email);
     }
   }
 }

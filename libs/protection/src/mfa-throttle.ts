@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { type Limiter, LimiterFactory } from './limiter';
 import { LimitKeys } from './limit-keys';
-import { ThrottledError } from './protection.errors';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows';
 
 /** Who is entering a code: the user, and the mfa_token when it is a sign-in's MFA step. */
@@ -62,8 +61,7 @@ export class MfaThrottle {
    */
   async begin(attempt: MfaAttempt): Promise<MfaTicket | null> {
     const user = await this.perUser.take(attempt.userId);
-    if (!user.ok)
-      throw ThrottledError.after('protection.too_many_attempts', user.count.msBeforeNext);
+    if (!user.ok) throw this.perUser.refuse('protection.too_many_attempts', user.count);
     if (attempt.mfaTokenId === undefined) return { attempt, tokenAttempts: 0 };
     const token = await this.perToken.take(this.keys.opaque(attempt.mfaTokenId));
     if (!token.ok) {

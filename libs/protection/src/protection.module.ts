@@ -8,6 +8,7 @@ import { MailThrottle } from './mail-throttle';
 import { MfaThrottle } from './mfa-throttle';
 import { ProtectionStatus } from './protection.status';
 import { defaultWindows, PROTECTION_WINDOWS } from './protection.windows';
+import { RefusalTally } from './refusal-tally';
 import { RequestThrottle } from './request-throttle';
 
 /**
@@ -23,6 +24,7 @@ import { RequestThrottle } from './request-throttle';
       useFactory: (config: AppConfig) => defaultWindows(config),
     },
     LimiterHealth,
+    RefusalTally,
     LimiterFactory,
     LimitKeys,
     ProtectionStatus,

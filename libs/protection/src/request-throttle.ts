@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { BudgetLeases } from './budget-lease';
-import { LimiterFactory } from './limiter';
+import { type Limiter, LimiterFactory } from './limiter';
 import { ipBucket, LimitKeys } from './limit-keys';
-import { ThrottledError } from './protection.errors';
 import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows';
 
 /**
@@ -15,6 +14,7 @@ import { PROTECTION_WINDOWS, type ProtectionWindows } from './protection.windows
  */
 @Injectable()
 export class RequestThrottle {
+  private readonly perIp: Limiter;
   private readonly leases: BudgetLeases;
 
   constructor(
@@ -23,11 +23,11 @@ export class RequestThrottle {
     limiters: LimiterFactory,
     private readonly keys: LimitKeys,
   ) {
-    const perIp = limiters.create({
+    const perIp = (this.perIp = limiters.create({
       keyPrefix: 'rl:auth-ip',
       points: config.limits.authPerIpPerMinute,
       durationSeconds: windows.request,
-    });
+    }));
     // Leases are kept per IP bucket in memory; only the shared key is a keyed hash.
     this.leases = new BudgetLeases({
       points: perIp.points,
@@ -42,6 +42,12 @@ export class RequestThrottle {
    */
   async consume(ip: string): Promise<void> {
     const spent = await this.leases.spend(ipBucket(ip));
-    if (!spent.ok) throw ThrottledError.after('protection.rate_limited', spent.msBeforeNext);
+    if (!spent.ok) {
+      // Counted for metrics like any refusal, also when the lease refuses without Redis.
+      throw this.perIp.refuse('protection.rate_limited', {
+        consumed: this.perIp.points + 1,
+        msBeforeNext: spent.msBeforeNext,
+      });
+    }
   }
 }

@@ -16,3 +16,4 @@ export {
 export { SessionService } from './session.service';
 export { IpHasher } from './ip-hasher';
 export { SessionsModule } from './sessions.module';
+export { SessionPurgeJob } from './session-purge.job';

@@ -30,6 +30,6 @@ import { SessionService } from './session.service';
     SessionService,
     SessionPurgeJob,
   ],
-  exports: [SessionService, IpHasher],
+  exports: [SessionService, IpHasher, SessionPurgeJob],
 })
 export class SessionsModule {}

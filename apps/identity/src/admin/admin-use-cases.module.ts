@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@identity/access';
+import { MfaModule } from '@identity/mfa';
 import { SessionsModule } from '@identity/sessions';
 import { UsersModule } from '@identity/users';
 import { AdminUsersService } from './admin-users.service';
@@ -9,7 +10,7 @@ import { AdminUsersService } from './admin-users.service';
  * Needs the app's global modules (config, database, kv, audit).
  */
 @Module({
-  imports: [UsersModule, SessionsModule, AccessModule],
+  imports: [UsersModule, SessionsModule, AccessModule, MfaModule],
   providers: [AdminUsersService],
   exports: [AdminUsersService],
 })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ADMIN_ROLE, AccessService } from '@identity/access';
 import { EventBus } from '@identity/audit';
 import { Database } from '@identity/database';
+import { TotpEnrolmentService } from '@identity/mfa';
 import { SessionService } from '@identity/sessions';
 import { normalizeEmail, type User, type UserProfile, UserRepository } from '@identity/users';
 import { AdminError } from './admin.errors';
@@ -27,6 +28,7 @@ export class AdminUsersService {
     private readonly access: AccessService,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    private readonly totp: TotpEnrolmentService,
   ) {}
 
   /** The account with this email (compared normalised), as a list of zero or one. */
@@ -85,6 +87,31 @@ export class AdminUsersService {
       if (outcome === 'changed') await this.events.emit(tx, 'user.unlocked', { userId, actorId });
     });
     await this.access.propagated();
+  }
+
+  /**
+   * Resets the account's second factor for an owner who lost it (the CLI's `reset-mfa`): TOTP
+   * and recovery codes are removed and every session ends, in one transaction (audited as
+   * `mfa.disabled` with `actorId` when TOTP was on, and `session.revoked`; the sessions'
+   * access tokens are denylisted and their sockets told once it commits). The owner signs in with the password
+   * alone next time and can enrol again. Idempotent.
+   * @throws AdminError `admin.user_not_found` for an unknown id.
+   */
+  async resetMfa(
+    userId: string,
+    actorId: string,
+  ): Promise<{ mfaWasEnabled: boolean; sessionsRevoked: number }> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new AdminError('admin.user_not_found');
+    return this.db.withTransaction(async (tx) => {
+      const mfaWasEnabled = await this.totp.resetByOperator(tx, { user, actorId });
+      const revoked = await this.sessions.revokeAll(tx, {
+        userId,
+        reason: 'session_revoked',
+        actorId,
+      });
+      return { mfaWasEnabled, sessionsRevoked: revoked.length };
+    });
   }
 
   /**

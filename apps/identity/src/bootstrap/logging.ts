@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import { destination, type DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
@@ -34,7 +35,18 @@ function pathOnly(url: string | undefined): string {
 }
 
 /**
- * pino JSON logs with the request id. What a request log holds is whitelisted (method, path
+ * `trace_id` and `span_id` of the span active where a line is logged (a request's, a gRPC
+ * call's, an outbox delivery's), so logs and traces meet; nothing outside a span.
+ */
+function traceFields(): { trace_id?: string; span_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  // A new object each time: pino merges the line's own fields into it.
+  if (!context || !isSpanContextValid(context)) return {};
+  return { trace_id: context.traceId, span_id: context.spanId };
+}
+
+/**
+ * pino JSON logs with the request id (and, when tracing is on, the trace and span ids). What a request log holds is whitelisted (method, path
  * without query, status, duration): no headers, cookies, bodies, IPs or query strings, so
  * tokens, passwords and emails cannot reach the logs through it. `redact` is a second net
  * for anything logged by hand.
@@ -46,6 +58,8 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
     // In the base bindings, serialised once at boot, rather than `customProps`, which pino-http
     // turns into a child logger per request and a string comparison per response.
     base: { pid: process.pid, hostname: hostname(), service: 'identity' },
+    // Only with tracing on: otherwise there is never a span, and no line should pay to ask.
+    ...(config.tracing.otlpEndpoint ? { mixin: traceFields } : {}),
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({
         id: req.id,

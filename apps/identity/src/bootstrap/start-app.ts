@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
-import { Logger as NestLogger, type Type } from '@nestjs/common';
+import { type INestApplicationContext, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -13,6 +13,8 @@ import { createGrpcHealth, grpcOptions } from '../grpc/grpc-options';
 import { GrpcMetrics } from '../grpc/grpc-metrics';
 import { HttpMetrics } from '../http/ops/http-metrics';
 import { Readiness } from '../http/ops/readiness';
+import { MetricsScrape } from '../observability/metrics-scrape';
+import { type MetricsServer, startMetricsServer } from '../observability/metrics-server';
 import { IdentitySocketAdapter } from '../ws/socket-io.adapter';
 import { configureHttpPipeline } from './http-pipeline';
 import { assignRequestId } from './logging';
@@ -23,6 +25,8 @@ export interface RunningApp {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:3000`. */
   url: string;
   grpcAddress: string;
+  /** Base URL of the `METRICS_PORT` listener, when there is one. */
+  metricsUrl?: string;
   database: DatabaseMode;
   kv: KvStore['kind'];
   /** Graceful stop: drain HTTP, gRPC and sockets, then close Postgres and Redis. */
@@ -69,17 +73,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   configureHttpPipeline(app, config);
 
   const kv = app.get<KvStore>(KV_STORE);
-  const adapter = new IdentitySocketAdapter(
-    app,
-    config,
-    kv instanceof RedisKvStore
-      ? // The adapter subscribes at once; let those first commands wait for the connection.
-        {
-          pub: kv.duplicate({ enableOfflineQueue: true }),
-          sub: kv.duplicate({ enableOfflineQueue: true }),
-        }
-      : undefined,
-  );
+  const adapter = createSocketAdapter(app, config);
   app.useWebSocketAdapter(adapter);
 
   const grpcHealth = createGrpcHealth();
@@ -89,6 +83,16 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer(app.get(MetricsScrape), {
+      host: config.metrics.host,
+      port: config.metrics.port,
+    }).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
+  }
   grpcHealth.setStatus('', 'SERVING');
   grpcHealth.setStatus('identity.v1.IdentityService', 'SERVING');
 
@@ -111,17 +115,43 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         grpcHealth.setStatus('identity.v1.IdentityService', 'NOT_SERVING');
         adapter.drain();
       },
-      afterClose: () => adapter.closeRedis(),
+      afterClose: async () => {
+        await adapter.closeRedis();
+        await metricsServer?.close();
+      },
     }));
 
   return {
     app,
     url: `http://${host}:${port}`,
     grpcAddress: `${config.grpc.host}:${config.grpc.port}`,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     database: app.get<DatabaseMode>(DATABASE_MODE),
     kv: kv.kind,
     shutdown,
   };
+}
+
+/**
+ * The socket.io adapter of `app`: with Redis, room broadcasts reach every instance (also
+ * from a process that serves no sockets itself, such as the CLI revoking sessions).
+ */
+export function createSocketAdapter(
+  app: INestApplicationContext,
+  config: AppConfig,
+): IdentitySocketAdapter {
+  const kv = app.get<KvStore>(KV_STORE);
+  return new IdentitySocketAdapter(
+    app,
+    config,
+    kv instanceof RedisKvStore
+      ? // The adapter subscribes at once; let those first commands wait for the connection.
+        {
+          pub: kv.duplicate({ enableOfflineQueue: true }),
+          sub: kv.duplicate({ enableOfflineQueue: true }),
+        }
+      : undefined,
+  );
 }
 
 /** Adds `Connection: close` to `res` if draining has started by the time its head is written. */

@@ -65,6 +65,8 @@ function isRevocation(event: IdentityEvent): event is IdentityEvent<'session.rev
 export class RevocationPush implements OnModuleInit {
   private readonly logger = new Logger('RevocationPush');
   private namespace: SessionsNamespace | undefined;
+  /** Broadcasts sent since start, by reason: read by the metrics at scrape time. */
+  private readonly pushedByReason = new Map<RevocationReason, number>();
 
   constructor(private readonly events: EventBus) {}
 
@@ -75,6 +77,16 @@ export class RevocationPush implements OnModuleInit {
   /** Called by the gateway once socket.io has created the namespace. */
   attach(namespace: SessionsNamespace): void {
     this.namespace = namespace;
+  }
+
+  /** Revocation broadcasts sent by this instance since it started, by reason. */
+  pushed(): ReadonlyMap<RevocationReason, number> {
+    return this.pushedByReason;
+  }
+
+  /** Sockets connected to this instance now. */
+  connectedSockets(): number {
+    return this.namespace?.sockets.size ?? 0;
   }
 
   private push(event: IdentityEvent): void {
@@ -90,9 +102,8 @@ export class RevocationPush implements OnModuleInit {
       sockets.local.disconnectSockets(true);
       sockets.disconnectSockets(true);
     }
-    this.logger.debug(
-      { scope: event.payload.scope, reason: event.payload.reason },
-      'revocation pushed',
-    );
+    const { reason } = event.payload;
+    this.pushedByReason.set(reason, (this.pushedByReason.get(reason) ?? 0) + 1);
+    this.logger.debug({ scope: event.payload.scope, reason }, 'revocation pushed');
   }
 }

@@ -16,5 +16,6 @@ import { SocketExpiry } from './socket-expiry';
   imports: [TokensModule, SessionsModule],
   controllers: [SessionsSocketScriptController],
   providers: [SessionsGateway, SocketAuthenticator, SocketExpiry, RevocationPush],
+  exports: [RevocationPush],
 })
 export class SessionsSocketModule {}

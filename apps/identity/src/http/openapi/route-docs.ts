@@ -349,9 +349,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     errorSchemas: { 503: notReadyProblem },
   },
   'GET /metrics': {
-    summary: 'Prometheus metrics (HTTP, gRPC, webhooks, process)',
+    summary: 'Prometheus metrics (HTTP, security, gRPC, webhooks, outbox, process)',
+    description:
+      'With METRICS_PORT set, served only on that port (a listener of its own) and 404 here.',
     tag: 'ops',
     responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
+    errors: { 404: ['not_found'] },
   },
 
   // --- the web UI ----------------------------------------------------------------------------

@@ -1,11 +1,9 @@
-import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, NotFoundException, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Registry } from 'prom-client';
-import { WebhookMetrics } from '@identity/delivery';
-import { GrpcMetrics } from '../../grpc/grpc-metrics';
+import { type AppConfig, InjectConfig } from '@identity/config';
+import { MetricsScrape } from '../../observability/metrics-scrape';
 import { Public } from '../auth/route-access.decorators';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../problem/problem';
-import { HttpMetrics } from './http-metrics';
 import { Readiness } from './readiness';
 
 /** Liveness, readiness and Prometheus metrics. */
@@ -14,9 +12,8 @@ import { Readiness } from './readiness';
 export class OpsController {
   constructor(
     private readonly readiness: Readiness,
-    private readonly metrics: HttpMetrics,
-    private readonly webhookMetrics: WebhookMetrics,
-    private readonly grpcMetrics: GrpcMetrics,
+    private readonly metrics: MetricsScrape,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   @Get('healthz')
@@ -53,15 +50,15 @@ export class OpsController {
       );
   }
 
-  /** The HTTP and gRPC metrics and the libs' own registries (webhook delivery), as one scrape. */
+  /**
+   * Every metric of this instance as one scrape; a 404 (as for any unknown path) when
+   * `METRICS_PORT` moves it to a listener of its own.
+   */
   @Get('metrics')
   async scrape(@Res() res: Response): Promise<void> {
-    const registry = Registry.merge([
-      this.metrics.registry,
-      this.webhookMetrics.registry,
-      this.grpcMetrics.registry,
-    ]);
-    res.setHeader('Content-Type', registry.contentType);
-    res.send(await registry.metrics());
+    if (this.config.metrics.port !== undefined) throw new NotFoundException();
+    const { contentType, body } = await this.metrics.render();
+    res.setHeader('Content-Type', contentType);
+    res.send(body);
   }
 }
