@@ -14,6 +14,7 @@ import type * as FleetModule from './lib/app-fleet';
 import type * as DatabaseModule from './lib/bench-database';
 import type * as LoadModule from './lib/http-load';
 import type { SeededSession } from './child/seed-sessions';
+import { deleteKeysWithPrefix } from './lib/redis-cleanup';
 
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -34,10 +35,11 @@ async function boot(label: string, dir: string): Promise<Side> {
   const dbModule = (await import(join(dist, 'lib/bench-database.js'))) as typeof DatabaseModule;
   const loadModule = (await import(join(dist, 'lib/http-load.js'))) as typeof LoadModule;
   const db = await dbModule.createBenchDatabase(PG);
+  const redisPrefix = `bench-ab-${label}:${Date.now().toString(36)}:`;
   const fleet = new fleetModule.AppFleet({
     databaseUrl: db.url,
     redisUrl: REDIS,
-    redisPrefix: `bench-ab-${label}:${Date.now().toString(36)}:`,
+    redisPrefix,
     argon2: fleetModule.PRODUCTION_ARGON2,
     logLevel: 'info',
     logDir: mkdtempSync(join(tmpdir(), `identity-ab-${label}-`)),
@@ -57,7 +59,10 @@ async function boot(label: string, dir: string): Promise<Side> {
   return {
     label,
     fleet,
-    drop: () => db.drop(),
+    drop: async () => {
+      await db.drop();
+      await deleteKeysWithPrefix(REDIS, redisPrefix);
+    },
     url: app.url,
     sessions,
     httpLoad: loadModule.httpLoad,
