@@ -50,8 +50,8 @@ export const BENCH_APP_URL = 'https://identity.bench.invalid';
 export const BENCH_AUDIENCE = 'identity';
 /**
  * All load comes from 127.0.0.1, so the per-IP `/auth/*` budget (600/min by default) would
- * answer 429 within a second. The limiter still runs on every request (one Redis round trip,
- * as in production); only its budget is raised. Login failure limits are untouched: the
+ * answer 429 within a second. The limiter still runs on every request as in production (counted
+ * in Redis a lease at a time, `AUTH_PER_IP_LEASE`); only its budget is raised. Login failure limits are untouched: the
  * bench's logins all succeed.
  */
 export const BENCH_AUTH_PER_IP_PER_MINUTE = '1000000000';

@@ -18,6 +18,7 @@ interface LogLine {
   msg: string;
   reqId?: string;
   req?: { id?: string };
+  service?: string;
   status?: number;
   res?: { statusCode?: number };
   dependency?: string;
@@ -76,6 +77,8 @@ describe('error logging: one line per answered error, one warning per outage', (
       const mine = linesOf(id);
       expect({ id, count: mine.length }).toEqual({ id, count: 1 });
       expect(mine[0]!.status ?? mine[0]!.res?.statusCode).toBe(status);
+      // In pino's base bindings: the access log's lines and those logged by hand alike.
+      expect(mine[0]!.service).toBe('identity');
     }
     // The lines hold no body: a gzip of a password would be a secret in the log otherwise.
     expect(app.logs.join('\n')).not.toContain(gzipSync('x').toString('base64'));

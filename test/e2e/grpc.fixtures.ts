@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import {
   type ChannelCredentials,
+  type ChannelOptions,
   type ClientReadableStream,
   credentials,
   loadPackageDefinition,
@@ -70,9 +71,13 @@ export class GrpcTestClient {
   private readonly identity: InstanceType<ServiceClientConstructor>;
   private readonly health: InstanceType<ServiceClientConstructor>;
 
-  constructor(address: string, creds: ChannelCredentials = credentials.createInsecure()) {
-    this.identity = new IdentityService(address, creds);
-    this.health = new Health(address, creds);
+  constructor(
+    address: string,
+    creds: ChannelCredentials = credentials.createInsecure(),
+    options: ChannelOptions = {},
+  ) {
+    this.identity = new IdentityService(address, creds, options);
+    this.health = new Health(address, creds, options);
   }
 
   verifyToken(token: string, audience = ''): Promise<VerifyTokenReply> {

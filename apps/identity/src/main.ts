@@ -1,11 +1,15 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '@identity/config';
+import { superviseWorkers } from './bootstrap/cluster-supervisor';
 import type { Tracing } from './observability/tracing';
 
 /**
  * Entry point: parse the environment once (exit 1 listing every problem), start tracing when
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, start HTTP + gRPC + socket.io, and stop gracefully on
- * SIGTERM/SIGINT with exit code 0 (flushing the last spans).
+ * SIGTERM/SIGINT with exit code 0 (flushing the last spans). With `CLUSTER_WORKERS` > 1 this
+ * process only supervises that many workers, each of which comes through here again, starts
+ * its own tracing and the app on the shared listeners.
  *
  * The app is imported only after tracing has started: OpenTelemetry instruments express, pg,
  * ioredis and grpc by hooking `require`, so a module loaded earlier would not be traced.
@@ -24,6 +28,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.cluster.workers > 1 && cluster.isPrimary) {
+    superviseWorkers({
+      workers: config.cluster.workers,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    });
+    return;
+  }
   let tracing: Tracing | undefined;
   if (config.tracing.otlpEndpoint) {
     const { startTracing } = await import('./observability/tracing');
@@ -32,7 +43,8 @@ async function main(): Promise<void> {
   const { startApp } = await import('./bootstrap/start-app');
   const { printBanner } = await import('./bootstrap/banner');
   const running = await startApp(config);
-  printBanner(config, running);
+  // One banner per host, not one per worker.
+  if (!cluster.isWorker || cluster.worker?.id === 1) printBanner(config, running);
 
   let signalled = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -224,6 +224,13 @@ export const envSchema = z
     ARGON2_MEMORY_KIB: positiveInt.default(19_456),
     ARGON2_TIME_COST: positiveInt.default(2),
     ARGON2_PARALLELISM: positiveInt.default(1),
+    /**
+     * Processes serving one host (Node's cluster module): a number, or `auto` for one per CPU
+     * core. Default 1 (no cluster). More than one needs Postgres and Redis (shared state).
+     */
+    CLUSTER_WORKERS: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)])
+      .default(1),
     /** Hashes computed at once; default: one per CPU core (see `config.ts`). */
     ARGON2_CONCURRENCY: positiveInt.optional(),
     /** Hashes allowed to wait for a slot; beyond, 503 at once. Default: see `config.ts`. */
@@ -281,6 +288,9 @@ export const envSchema = z
     MAIL_PER_EMAIL_PER_HOUR: positiveInt.default(3),
     MAIL_PER_IP_PER_HOUR: positiveInt.default(20),
     AUTH_PER_IP_PER_MINUTE: positiveInt.default(600),
+    // Most per-IP points an instance takes from the shared counter at once (1 = one Redis
+    // round trip per request). Never lets more than the limit through, only fewer.
+    AUTH_PER_IP_LEASE: z.coerce.number().int().min(1).max(1000).default(64),
 
     ...federationSettings,
   })
@@ -309,6 +319,22 @@ export const envSchema = z
       );
   })
   .superRefine((env, ctx) => {
+    if (env.CLUSTER_WORKERS !== 1) {
+      // Every process must see the same state: embedded PGlite is one process's database and
+      // the in-memory kv one process's store (limits, denylist and socket push would split).
+      if (!env.DATABASE_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLUSTER_WORKERS'],
+          message: 'more than one process needs DATABASE_URL (embedded PGlite is per process)',
+        });
+      if (!env.REDIS_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLUSTER_WORKERS'],
+          message: 'more than one process needs REDIS_URL (the in-memory kv is per process)',
+        });
+    }
     if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY))
       ctx.addIssue({
         code: 'custom',

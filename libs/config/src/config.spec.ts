@@ -66,6 +66,33 @@ describe('loadConfig', () => {
     expect(problemsOf({ ARGON2_CONCURRENCY: '0' }).join()).toMatch(/ARGON2_CONCURRENCY/);
   });
 
+  it('runs one process unless CLUSTER_WORKERS says otherwise, and needs shared state for more', () => {
+    const shared = { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://kv' };
+    expect(loadConfig({}).cluster.workers).toBe(1);
+    expect(loadConfig({ ...shared, CLUSTER_WORKERS: '3' }).cluster.workers).toBe(3);
+    expect(loadConfig({ ...shared, CLUSTER_WORKERS: 'auto' }).cluster.workers).toBe(
+      availableParallelism(),
+    );
+    // The workers of one host share its cores between their argon2 hashes.
+    const cores = availableParallelism();
+    expect(
+      loadConfig({ ...shared, CLUSTER_WORKERS: String(cores * 2) }).passwords.argon2.concurrency,
+    ).toBe(1);
+    expect(loadConfig({ ...shared, CLUSTER_WORKERS: '1' }).passwords.argon2.concurrency).toBe(
+      cores,
+    );
+    expect(
+      loadConfig({ ...shared, CLUSTER_WORKERS: '2', ARGON2_CONCURRENCY: '4' }).passwords.argon2
+        .concurrency,
+    ).toBe(4);
+    for (const value of ['0', 'many', '-1']) {
+      expect(problemsOf({ ...shared, CLUSTER_WORKERS: value }).join()).toMatch(/CLUSTER_WORKERS/);
+    }
+    const alone = problemsOf({ CLUSTER_WORKERS: '2' }).join('\n');
+    expect(alone).toMatch(/CLUSTER_WORKERS.*DATABASE_URL/);
+    expect(alone).toMatch(/CLUSTER_WORKERS.*REDIS_URL/);
+  });
+
   it('APP_URL (and so the issuer) defaults to http://localhost:3000 whatever the listen address', () => {
     // Instances of one deployment on different ports must agree on the issuer.
     for (const env of [{ PORT: '8080' }, { HOST: '0.0.0.0', PORT: '3001' }, { PORT: '0' }]) {

@@ -33,6 +33,8 @@ export interface AppConfig {
     /** Plaintext on purpose (`GRPC_INSECURE=true`); production refuses plaintext otherwise. */
     insecure: boolean;
   };
+  /** Processes serving this host (`CLUSTER_WORKERS`); 1 = this process serves alone. */
+  cluster: { workers: number };
   /** `url` unset = embedded PGlite under `dataDir`. */
   database: { url?: string; poolSize: number; migrationsRun: boolean; dataDir: string };
   /** `url` unset = in-memory kv (single instance only). */
@@ -109,6 +111,8 @@ export interface AppConfig {
     mailPerEmailPerHour: number;
     mailPerIpPerHour: number;
     authPerIpPerMinute: number;
+    /** Most per-IP points an instance leases from the shared counter at once. */
+    authPerIpLease: number;
   };
   /** Federated sign-in; a provider is present only when it is on (API.md "Federated sign-in"). */
   oidc: {
@@ -222,7 +226,10 @@ export const DEFAULT_APP_URL = 'http://localhost:3000';
 function toAppConfig(e: RawEnv): AppConfig {
   const isProduction = e.NODE_ENV === 'production';
   const appUrl = (e.APP_URL ?? DEFAULT_APP_URL).replace(/\/+$/, '');
-  const argon2Concurrency = e.ARGON2_CONCURRENCY ?? availableParallelism();
+  const cores = availableParallelism();
+  const workers = e.CLUSTER_WORKERS === 'auto' ? cores : e.CLUSTER_WORKERS;
+  // argon2 is CPU-bound: the processes of one host share its cores.
+  const argon2Concurrency = e.ARGON2_CONCURRENCY ?? Math.max(1, Math.floor(cores / workers));
   return {
     env: e.NODE_ENV,
     isProduction,
@@ -247,6 +254,7 @@ function toAppConfig(e: RawEnv): AppConfig {
           : undefined,
       insecure: e.GRPC_INSECURE,
     },
+    cluster: { workers },
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
@@ -322,6 +330,7 @@ function toAppConfig(e: RawEnv): AppConfig {
       mailPerEmailPerHour: e.MAIL_PER_EMAIL_PER_HOUR,
       mailPerIpPerHour: e.MAIL_PER_IP_PER_HOUR,
       authPerIpPerMinute: e.AUTH_PER_IP_PER_MINUTE,
+      authPerIpLease: e.AUTH_PER_IP_LEASE,
     },
     oidc: federation(e, appUrl),
   };

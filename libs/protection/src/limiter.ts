@@ -95,10 +95,13 @@ export class Limiter {
     return this.limiter.points;
   }
 
-  /** Adds one point and returns the count after it, past the budget too (never rejects for that). */
-  hit(key: string): Promise<Count> {
+  /**
+   * Adds `points` (default one) and returns the count after them, past the budget too (never
+   * rejects for that).
+   */
+  hit(key: string, points = 1): Promise<Count> {
     return this.run(() =>
-      this.limiter.consume(key).then(toCount, (rejection: unknown) => {
+      this.limiter.consume(key, points).then(toCount, (rejection: unknown) => {
         // rate-limiter-flexible rejects with the result itself when the budget is exceeded.
         if (rejection instanceof RateLimiterRes) return toCount(rejection);
         throw rejection;

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import {
   type AuthenticateAck,
@@ -29,6 +30,8 @@ export interface SessionsSocketOptions {
   origin?: string;
   /** How long to wait for the handshake (default 5 s). */
   timeoutMs?: number;
+  /** The HTTP agent that opens the websocket's connection (tests use it to see which one). */
+  agent?: Agent;
 }
 
 /**
@@ -69,6 +72,8 @@ export class SessionsSocketClient {
       timeout: options.timeoutMs ?? 5_000,
       ...(options.token ? { auth: { token: options.token } } : {}),
       extraHeaders: headers,
+      // engine.io-client hands `agent` to the `ws` package in Node, whose type it does not model.
+      ...(options.agent ? { agent: options.agent as unknown as string } : {}),
     });
     // Listening before the first packet can arrive: nothing the server sends is missed.
     const client = new SessionsSocketClient(socket);
