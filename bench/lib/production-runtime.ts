@@ -6,6 +6,5 @@
 export const PRODUCTION_RUNTIME_ENV: Readonly<Record<string, string>> = {
   /** A cap on V8's old generation at about twice the live heap: keeps RSS under 250 MB. */
   NODE_OPTIONS: '--max-old-space-size=160',
-  /** glibc arenas: argon2's per-thread 19 MiB blocks go back to the OS after a login. */
-  MALLOC_ARENA_MAX: '2',
+  // No MALLOC_ARENA_MAX: two arenas halved login throughput (bench/README.md, "Memory").
 };
