@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { KvStore } from './kv.port';
+import { openRedisConnection, type RedisEndpoint } from './redis-endpoint';
 import { closeConnection, waitForReady, withTimeout } from './redis-connection';
 import { assertTtlSeconds, secondsLeft } from './kv.ttl';
 
-/** Options of {@link RedisKvStore}. */
-export interface RedisKvStoreOptions {
-  /** `redis://` or `rediss://` URL; may carry credentials, so it is never logged. */
-  url: string;
+/**
+ * Options of {@link RedisKvStore}: where Redis is (a `redis://`/`rediss://` URL or Sentinels;
+ * either may carry credentials, so neither is ever logged) and how to use it.
+ */
+export type RedisKvStoreOptions = RedisEndpoint & RedisKvStoreSettings;
+
+/** The endpoint-independent part of {@link RedisKvStoreOptions}. */
+export interface RedisKvStoreSettings {
   /** Prepended to every key and channel so several apps or test files share one Redis. */
   keyPrefix: string;
   /**
@@ -241,7 +246,7 @@ export class RedisKvStore implements KvStore {
   }
 
   private connect(overrides: Partial<RedisOptions>): Redis {
-    const connection = new Redis(this.options.url, {
+    const connection = openRedisConnection(this.options, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: CONNECT_TIMEOUT_MS,
