@@ -54,12 +54,32 @@ export class RedisKvStore implements KvStore {
   private closing: Promise<void> | undefined;
   /** Last error the default sink logged; reset on reconnect so each outage logs once. */
   private lastLogged: string | undefined;
+  private readonly lostListeners = new Set<() => void>();
+  /** The command connection was ready since it last dropped. */
+  private wasReady = false;
 
   constructor(private readonly options: RedisKvStoreOptions) {
     this.onError = options.onError ?? ((err) => this.logOncePerOutage(err));
     // Auto-pipelining: the commands one tick issues (a request's limiter and denylist reads,
     // and those of concurrent requests) leave in one write, not one write each.
     this.redis = this.connect({ keyPrefix: options.keyPrefix, enableAutoPipelining: true });
+    this.redis.on('ready', () => {
+      this.wasReady = true;
+    });
+    this.redis.on('close', () => {
+      // Once per drop (a reconnect loop closes every failed attempt too), never for close().
+      if (!this.wasReady || this.closing) return;
+      this.wasReady = false;
+      for (const listener of [...this.lostListeners]) listener();
+    });
+  }
+
+  onConnectionLost(listener: () => void): () => void {
+    const entry = (): void => listener();
+    this.lostListeners.add(entry);
+    return () => {
+      this.lostListeners.delete(entry);
+    };
   }
 
   /**
