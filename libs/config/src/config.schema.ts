@@ -215,6 +215,17 @@ export const envSchema = z
 
     SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
     MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
+    /** Named in every mail's subject and signature when set; unset = mails name no product. */
+    MAIL_PRODUCT_NAME: z
+      .string()
+      .trim()
+      .max(80)
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be one line of text')
+      .transform((v) => (v === '' ? undefined : v))
+      .optional(),
+    /** Directory of `<locale>/<template>.subject.txt|.text.txt|.html` overrides; unset = none. */
+    MAIL_TEMPLATES_DIR: optionalString,
     /** Unset outside production: `DEFAULT_APP_URL` (see `config.ts`). */
     APP_URL: optionalUrl(['http:', 'https:']),
     CORS_ORIGINS: commaList,

@@ -46,7 +46,14 @@ export interface AppConfig {
    * instance only).
    */
   redis: { url?: string; sentinel?: RedisSentinelConfig; keyPrefix: string };
-  mail: { smtpUrl?: string; from: string };
+  mail: {
+    smtpUrl?: string;
+    from: string;
+    /** `MAIL_PRODUCT_NAME`: named in subjects and signatures when set. */
+    productName?: string;
+    /** `MAIL_TEMPLATES_DIR`: operator overrides of the wording, read at boot. */
+    templatesDir?: string;
+  };
   appUrl: string;
   corsOrigins: string[];
   jwt: {
@@ -259,7 +266,12 @@ function toAppConfig(e: RawEnv): AppConfig {
       dataDir: e.DATA_DIR,
     },
     redis: { ...redisEndpoint(e), keyPrefix: e.REDIS_KEY_PREFIX },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      productName: e.MAIL_PRODUCT_NAME,
+      templatesDir: e.MAIL_TEMPLATES_DIR,
+    },
     appUrl,
     corsOrigins: e.CORS_ORIGINS,
     jwt: {

@@ -176,5 +176,8 @@ const de: EmailCatalog = {
 /** The locale every mail falls back to. */
 export const DEFAULT_MAIL_LOCALE = 'en';
 
-/** Built-in catalogs by locale tag (lower case). */
-export const BUILT_IN_CATALOGS: Readonly<Record<string, EmailCatalog>> = { en, de };
+/** Built-in catalogs by locale tag (lower case). A Map: a tag is never a property lookup. */
+export const BUILT_IN_CATALOGS: ReadonlyMap<string, EmailCatalog> = new Map([
+  ['en', en],
+  ['de', de],
+]);

@@ -103,7 +103,13 @@ function linkOf(message: EmailMessage, ctx: RenderContext): { url: string; ttl?:
         url: confirmEmailChangeLink(ctx.appUrl, message.vars.token),
         ttl: ctx.tokenTtl.resetPassword,
       };
-    default:
+    case 'password_changed':
+    case 'mfa_disabled':
+    case 'recovery_code_used':
+    case 'email_change_requested':
+    case 'email_changed':
+    case 'account_deleted':
+      // No token: the account page (the mails that show no link use it only as {{link}}).
       return { url: ctx.appUrl };
   }
 }
@@ -193,7 +199,7 @@ function content(
  */
 export function renderEmail(message: EmailMessage, ctx: RenderContext): RenderedEmail {
   const locale = resolveLocale(message.locale, ctx.overrides);
-  const t = BUILT_IN_CATALOGS[locale] ?? BUILT_IN_CATALOGS[DEFAULT_MAIL_LOCALE]!;
+  const t = BUILT_IN_CATALOGS.get(locale) ?? BUILT_IN_CATALOGS.get(DEFAULT_MAIL_LOCALE)!;
   const link = linkOf(message, ctx);
   const c = content(message, link, t);
   const name = displayName(message.vars.name);
@@ -244,7 +250,7 @@ export function renderEmail(message: EmailMessage, ctx: RenderContext): Rendered
 
 /** The locale a mail is rendered in: `requested` if built in or overridden, else English. */
 function resolveLocale(requested: string | undefined, overrides?: TemplateOverrides): string {
-  if (requested && (BUILT_IN_CATALOGS[requested] || overrides?.hasLocale(requested))) {
+  if (requested && (BUILT_IN_CATALOGS.has(requested) || overrides?.hasLocale(requested))) {
     return requested;
   }
   return DEFAULT_MAIL_LOCALE;
@@ -252,7 +258,7 @@ function resolveLocale(requested: string | undefined, overrides?: TemplateOverri
 
 /** Every locale a mail can be rendered in: the built-in ones and those the operator added. */
 export function availableMailLocales(overrides?: TemplateOverrides): string[] {
-  return [...new Set([...Object.keys(BUILT_IN_CATALOGS), ...(overrides?.locales() ?? [])])];
+  return [...new Set([...BUILT_IN_CATALOGS.keys(), ...(overrides?.locales() ?? [])])];
 }
 
 /**
