@@ -53,6 +53,9 @@ type Parts = Partial<Record<Part, string>>;
 const LOCALE_DIR = /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/;
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 const MAX_FILE_BYTES = 64 * 1024;
+/** Line breaks and other control characters: a subject is one header line. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]+/g;
 
 /** The overrides found in a directory; empty when there is none. */
 export class TemplateOverrides {
@@ -147,9 +150,8 @@ export function renderOverride(
     subject:
       parts.subject === undefined
         ? built.subject
-        : // eslint-disable-next-line no-control-regex
-          fill(parts.subject, (v) => v)
-            .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+        : fill(parts.subject, (v) => v)
+            .replace(CONTROL_CHARACTERS, ' ')
             .trim(),
     text: parts.text === undefined ? built.text : fill(parts.text, (v) => v),
     html: parts.html === undefined ? built.html : fill(parts.html, escapeHtml),
