@@ -8,7 +8,9 @@
  *  - nothing security-relevant is lost with the old primary: a session revoked before the
  *    crash stays revoked (its denylist entry is on the new primary), a rate limit reached
  *    before the crash still answers 429;
- *  - a revocation after the failover lands on the new primary.
+ *  - a revocation after the failover lands on the new primary, and its push crosses
+ *    instances (the socket.io Redis adapter's pub/sub followed the primary too): a socket
+ *    held by a second instance is told when the first one revokes its session.
  * Replication is asynchronous: the test waits for the replica to acknowledge (WAIT) before
  * the crash, as the writes it asserts on would otherwise be racing the kill. README
  * ("Redis high availability") says what a real crash can lose and why Postgres covers it.
@@ -21,6 +23,7 @@ import {
   registerVerified,
   uniqueEmail,
 } from '@identity/testing';
+import { SessionsSocketClient } from '../../apps/identity/src/ws/client/sessions-socket.client';
 import { startTestApp, type TestApp } from '../support/app';
 import { RedisSentinelSet } from '../support/redis-sentinel-set';
 
@@ -37,21 +40,30 @@ describe('Redis Sentinel failover under load', () => {
   const mail = new MailCatcher();
   let sentinels: RedisSentinelSet;
   let app: TestApp;
+  /** A second instance on the same Postgres and Redis (same key prefix). */
+  let peer: TestApp;
+  const sockets: SessionsSocketClient[] = [];
 
   beforeAll(async () => {
     const smtp = await mail.start();
     sentinels = await RedisSentinelSet.start();
-    app = await startTestApp({
+    const env = {
+      SMTP_URL: `smtp://127.0.0.1:${smtp}`,
+      REDIS_URL: sentinels.url,
+      MAIL_PER_EMAIL_PER_HOUR: '2',
+    };
+    app = await startTestApp({ label: 'redis_sentinel_failover', env });
+    peer = await startTestApp({
       label: 'redis_sentinel_failover',
-      env: {
-        SMTP_URL: `smtp://127.0.0.1:${smtp}`,
-        REDIS_URL: sentinels.url,
-        MAIL_PER_EMAIL_PER_HOUR: '2',
-      },
+      env,
+      db: app.db,
+      kvPrefix: app.config.redis.keyPrefix,
     });
   }, 60_000);
 
   afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await peer?.close();
     await app?.close();
     await sentinels?.stop();
     await mail.stop();
@@ -167,14 +179,22 @@ describe('Redis Sentinel failover under load', () => {
     expect(stillLimited.status).toBe(429);
     expect(stillLimited.body.code).toBe('rate_limited');
 
-    // A revocation after the failover is written to the new primary.
+    // A revocation after the failover is written to the new primary, and pushed to a socket
+    // the other instance holds.
     expect((await me(revokedAfter)).status).toBe(200);
+    await waitUntil(async () => (await request(peer.url).get('/readyz')).status === 200, 15_000);
+    const socket = await SessionsSocketClient.connect(peer.url, {
+      token: revokedAfter.accessToken,
+    });
+    sockets.push(socket);
     const logoutAfter = await request(app.url)
       .post('/auth/logout')
       .set('Authorization', `Bearer ${revokedAfter.accessToken}`);
     expect(logoutAfter.status).toBe(204);
     expect((await me(revokedAfter)).status).toBe(401);
     await waitUntil(() => denied(newPrimary, revokedAfter.sessionId));
+    const pushed = await socket.next('revoked', 5_000);
+    expect(pushed.payload).toMatchObject({ session_id: revokedAfter.sessionId });
 
     // The app's connections are on the new primary (kv, subscriber, socket.io adapter).
     const clients = (await sentinels.client(newPrimary).call('CLIENT', 'LIST')) as string;
