@@ -154,7 +154,7 @@ describe('Redis Sentinel failover under load', () => {
     const promotedAt = Date.now();
     // Requests can be served without Redis (Postgres fallback, in-process limiter), so a 200
     // alone does not show the app found the new primary: readiness (PING) does.
-    await waitUntil(async () => (await request(app.url).get('/readyz')).status === 200, 15_000);
+    await waitUntil(async () => (await request(app.url).get('/readyz')).status === 200, 30_000);
     // Every loop must be back to answering 200, many times in a row, on the new primary.
     const streaks = loads.map((l) => l.outcomes.length);
     await waitUntil(() => loads.every((l, i) => l.outcomes.length - streaks[i]! >= 20), 30_000);

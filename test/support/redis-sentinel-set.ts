@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -109,13 +109,28 @@ export class RedisSentinelSet {
     return port;
   }
 
-  /** Waits until the Sentinels name a primary other than `oldPort` and it answers as one. */
-  async waitForNewPrimary(oldPort: number, timeoutMs = 30_000): Promise<number> {
+  /**
+   * Waits until the Sentinels name a primary other than `oldPort` and it answers as one. A
+   * failover usually takes 2-4 s here; one whose leader election split the votes is retried
+   * after twice the failover timeout, hence the generous bound.
+   * @throws Error with the Sentinels' logs when no failover happened in time.
+   */
+  async waitForNewPrimary(oldPort: number, timeoutMs = 45_000): Promise<number> {
     let port = oldPort;
-    await this.waitFor(async () => {
-      port = await this.primaryPort();
-      return port !== oldPort && (await this.info(port)).includes('role:master');
-    }, timeoutMs);
+    try {
+      await this.waitFor(async () => {
+        port = await this.primaryPort();
+        return port !== oldPort && (await this.info(port)).includes('role:master');
+      }, timeoutMs);
+    } catch (err) {
+      const logs = await Promise.all(
+        this.sentinelPorts.map(async (p) => {
+          const log = await readFile(join(this.dir, `sentinel-${p}.log`), 'utf8').catch(() => '');
+          return `--- sentinel ${p}\n${log.split('\n').slice(-25).join('\n')}`;
+        }),
+      );
+      throw new Error(`${(err as Error).message}: no failover\n${logs.join('\n')}`);
+    }
     return port;
   }
 
@@ -176,7 +191,9 @@ export class RedisSentinelSet {
         `dir ${this.dir}`,
         `sentinel monitor ${name} 127.0.0.1 ${primary} 2`,
         `sentinel down-after-milliseconds ${name} 1000`,
-        `sentinel failover-timeout ${name} 5000`,
+        // Also the pause before a failover is retried (twice this): after split votes, say.
+        `sentinel failover-timeout ${name} 3000`,
+        `logfile ${join(this.dir, `sentinel-${port}.log`)}`,
         `sentinel parallel-syncs ${name} 1`,
         '',
       ].join('\n'),
