@@ -6,6 +6,8 @@ export interface CapturedMail {
   envelopeFrom: string;
   envelopeTo: string[];
   headers: Record<string, string>;
+  /** The Subject header, RFC 2047 encoded words decoded. */
+  subject: string;
   text: string;
   html: string;
   /** When the server accepted it (ms since the epoch). */
@@ -82,7 +84,7 @@ export class MailCatcher {
 }
 
 /** Just enough MIME for nodemailer's output: headers and a multipart/alternative body. */
-function parseMail(raw: string): Pick<CapturedMail, 'headers' | 'text' | 'html'> {
+function parseMail(raw: string): Pick<CapturedMail, 'headers' | 'subject' | 'text' | 'html'> {
   const { headers, body } = splitEntity(raw);
   const parts: Record<string, string> = {};
   const boundary = /boundary="?([^";]+)"?/i.exec(headers['content-type'] ?? '')?.[1];
@@ -93,7 +95,12 @@ function parseMail(raw: string): Pick<CapturedMail, 'headers' | 'text' | 'html'>
     const type = (part.headers['content-type'] ?? 'text/plain').split(';')[0]?.trim() ?? '';
     parts[type] = decodeBody(part.body, part.headers['content-transfer-encoding']);
   }
-  return { headers, text: parts['text/plain'] ?? '', html: parts['text/html'] ?? '' };
+  return {
+    headers,
+    subject: decodeEncodedWords(headers['subject'] ?? ''),
+    text: parts['text/plain'] ?? '',
+    html: parts['text/html'] ?? '',
+  };
 }
 
 function splitEntity(raw: string): { headers: Record<string, string>; body: string } {
@@ -125,4 +132,30 @@ function decodeBody(body: string, encoding = '7bit'): string {
     default:
       return body.replace(/\r\n$/, '').replace(/\r\n/g, '\n');
   }
+}
+
+/**
+ * RFC 2047 encoded words (`=?UTF-8?Q?...?=`, `=?UTF-8?B?...?=`), as nodemailer writes non-ASCII
+ * headers. Adjacent words are joined before decoding: a character may be split across two.
+ */
+export function decodeEncodedWords(value: string): string {
+  const word = /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g;
+  return value.replace(/=\?[^?]+\?[BbQq]\?[^?]*\?=(?:\s+=\?[^?]+\?[BbQq]\?[^?]*\?=)*/g, (run) => {
+    const bytes: Buffer[] = [];
+    for (const [, , encoding, text] of run.matchAll(word)) {
+      bytes.push(
+        encoding!.toUpperCase() === 'B'
+          ? Buffer.from(text!, 'base64')
+          : Buffer.from(
+              text!
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-F]{2})/gi, (_, hex: string) =>
+                  String.fromCharCode(parseInt(hex, 16)),
+                ),
+              'latin1',
+            ),
+      );
+    }
+    return Buffer.concat(bytes).toString('utf8');
+  });
 }

@@ -84,7 +84,11 @@ export class AppModule implements NestModule {
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DependencyOutageModule,
         DatabaseModule.forRoot({ migrations }),
-        KvModule.forRoot({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix }),
+        KvModule.forRoot({
+          redisUrl: config.redis.url,
+          redisSentinel: config.redis.sentinel,
+          keyPrefix: config.redis.keyPrefix,
+        }),
         AuditModule,
         DeliveryModule,
         AccessModule,

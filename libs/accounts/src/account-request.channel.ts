@@ -1,7 +1,13 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DeliveryError, type OutboxPayload, OutboxWorker, SealedOutbox } from '@identity/delivery';
+import {
+  DeliveryError,
+  MailLanguages,
+  type OutboxPayload,
+  OutboxWorker,
+  SealedOutbox,
+} from '@identity/delivery';
 import { assertUnreachable } from '@identity/kernel';
-import { ACCOUNT_REQUEST_KIND, isAccountRequest } from './account-requests';
+import { ACCOUNT_REQUEST_KIND, type AccountRequest, isAccountRequest } from './account-requests';
 import { PasswordRecoveryService } from './password-recovery.service';
 import { RegistrationService } from './registration.service';
 
@@ -32,6 +38,11 @@ export class AccountRequestChannel implements OnModuleInit {
         message: 'account request has an unknown shape',
       });
     }
+    // The mail it causes goes out in the language of the request that asked for it.
+    return MailLanguages.run(request.languages ?? [], () => this.complete(request));
+  }
+
+  private complete(request: AccountRequest): Promise<void> {
     switch (request.action) {
       case 'register':
         return this.registration.completeRegistration(request);

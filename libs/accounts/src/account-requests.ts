@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SealedOutbox } from '@identity/delivery';
+import { MailLanguages, SealedOutbox } from '@identity/delivery';
 import type { Tx } from '@identity/database';
 
 /**
@@ -10,7 +10,7 @@ import type { Tx } from '@identity/database';
  * looking the address up and what follows (the mail, the notice to an existing owner) happen
  * later, in the outbox worker, where no response waits on it.
  */
-export type AccountRequest =
+export type AccountRequest = (
   | {
       action: 'register';
       emailNormalized: string;
@@ -19,7 +19,14 @@ export type AccountRequest =
       ipHash: string;
     }
   | { action: 'resend_verification'; emailNormalized: string; ipHash: string }
-  | { action: 'reset_password'; emailNormalized: string; ipHash: string };
+  | { action: 'reset_password'; emailNormalized: string; ipHash: string }
+) & {
+  /**
+   * The request's `Accept-Language` preferences (parsed, at most six tags), so the mail the
+   * worker queues for it is in the requester's language. Set by {@link AccountRequests.submit}.
+   */
+  languages?: string[];
+};
 
 /** The outbox kind account requests travel under. */
 export const ACCOUNT_REQUEST_KIND = 'account_request';
@@ -29,9 +36,13 @@ export const ACCOUNT_REQUEST_KIND = 'account_request';
 export class AccountRequests {
   constructor(private readonly outbox: SealedOutbox) {}
 
-  /** One outbox row (in `tx`, or on its own): the same statement for every address. */
+  /**
+   * One outbox row (in `tx`, or on its own): the same statement for every address. Carries
+   * the current request's mail languages along (sealed with the rest).
+   */
   submit(request: AccountRequest, tx?: Tx): Promise<void> {
-    return this.outbox.queue(ACCOUNT_REQUEST_KIND, request, tx);
+    const languages = [...MailLanguages.current()];
+    return this.outbox.queue(ACCOUNT_REQUEST_KIND, { ...request, languages }, tx);
   }
 }
 
@@ -40,6 +51,12 @@ export function isAccountRequest(value: unknown): value is AccountRequest {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   if (typeof r.emailNormalized !== 'string' || typeof r.ipHash !== 'string') return false;
+  if (
+    r.languages !== undefined &&
+    !(Array.isArray(r.languages) && r.languages.every((l) => typeof l === 'string'))
+  ) {
+    return false;
+  }
   switch (r.action) {
     case 'resend_verification':
     case 'reset_password':

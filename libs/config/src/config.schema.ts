@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSentinelUrl, parseSentinelAddress, parseSentinelUrl } from './redis-sentinel';
 
 /**
  * Development-only secrets. They let `npm start` run with no configuration; production
@@ -18,20 +19,18 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+const isUrlOf = (v: string, protocols: string[]): boolean => {
+  try {
+    return protocols.includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
 const url = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine(
-      (v) => {
-        try {
-          return protocols.includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      },
-      `must be a URL (${protocols.join(' or ')})`,
-    );
+    .refine((v) => isUrlOf(v, protocols), `must be a URL (${protocols.join(' or ')})`);
 const optionalUrl = (protocols: string[]) =>
   z.preprocess((v) => (v === '' ? undefined : v), url(protocols).optional());
 
@@ -193,11 +192,40 @@ export const envSchema = z
     DATABASE_POOL_SIZE: positiveInt.default(10),
     DATABASE_MIGRATIONS_RUN: bool.default(true),
     DATA_DIR: z.string().trim().min(1).default('./.data'),
-    REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+    /** `redis://`, `rediss://`, or `redis+sentinel://host:port,.../<master name>` (see below). */
+    REDIS_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .trim()
+        .refine(
+          (v) => isSentinelUrl(v) || isUrlOf(v, ['redis:', 'rediss:']),
+          'must be a URL (redis:, rediss: or redis+sentinel:)',
+        )
+        .optional(),
+    ),
     REDIS_KEY_PREFIX: z.string().default('idp:'),
+    /** Sentinel mode without the URL form: `host:port,host:port` and the master group name. */
+    REDIS_SENTINELS: commaList,
+    REDIS_SENTINEL_NAME: optionalString,
+    /** AUTH for the Sentinels (either form); the data nodes' password is REDIS_PASSWORD. */
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    /** Password of the primary and replicas with REDIS_SENTINELS (a URL carries its own). */
+    REDIS_PASSWORD: optionalString,
 
     SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
     MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
+    /** Named in every mail's subject and signature when set; unset = mails name no product. */
+    MAIL_PRODUCT_NAME: z
+      .string()
+      .trim()
+      .max(80)
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be one line of text')
+      .transform((v) => (v === '' ? undefined : v))
+      .optional(),
+    /** Directory of `<locale>/<template>.subject.txt|.text.txt|.html` overrides; unset = none. */
+    MAIL_TEMPLATES_DIR: optionalString,
     /** Unset outside production: `DEFAULT_APP_URL` (see `config.ts`). */
     APP_URL: optionalUrl(['http:', 'https:']),
     CORS_ORIGINS: commaList,
@@ -300,7 +328,8 @@ export const envSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (!env.DATABASE_URL)
       refuse('DATABASE_URL', 'is required in production (no embedded database)');
-    if (!env.REDIS_URL) refuse('REDIS_URL', 'is required in production (no in-memory kv)');
+    if (!env.REDIS_URL && env.REDIS_SENTINELS.length === 0)
+      refuse('REDIS_URL', 'is required in production (or REDIS_SENTINELS; no in-memory kv)');
     if (!env.PASSWORD_PEPPER) refuse('PASSWORD_PEPPER', 'is required in production');
     else if (env.PASSWORD_PEPPER === DEV_PASSWORD_PEPPER)
       refuse('PASSWORD_PEPPER', 'is the development value; production needs its own');
@@ -378,6 +407,44 @@ export const envSchema = z
         });
     }
   })
+  .superRefine(redisSentinelRules)
   .superRefine(federationRules);
 
 export type RawEnv = z.infer<typeof envSchema>;
+
+/** The two ways of naming Sentinels exclude each other, and each must be complete. */
+function redisSentinelRules(
+  env: {
+    REDIS_URL?: string;
+    REDIS_SENTINELS: string[];
+    REDIS_SENTINEL_NAME?: string;
+    REDIS_PASSWORD?: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const problem = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if (env.REDIS_URL && isSentinelUrl(env.REDIS_URL)) {
+    try {
+      parseSentinelUrl(env.REDIS_URL);
+    } catch (err) {
+      problem('REDIS_URL', (err as Error).message);
+    }
+  }
+  if (env.REDIS_SENTINELS.length === 0) {
+    if (env.REDIS_SENTINEL_NAME) problem('REDIS_SENTINEL_NAME', 'needs REDIS_SENTINELS');
+    if (env.REDIS_PASSWORD)
+      problem('REDIS_PASSWORD', 'is for REDIS_SENTINELS; put it in REDIS_URL');
+    return;
+  }
+  if (env.REDIS_URL) problem('REDIS_SENTINELS', 'contradicts REDIS_URL; set only one of them');
+  if (!env.REDIS_SENTINEL_NAME)
+    problem('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS (the master group name)');
+  for (const entry of env.REDIS_SENTINELS) {
+    try {
+      parseSentinelAddress(entry);
+    } catch (err) {
+      problem('REDIS_SENTINELS', (err as Error).message);
+    }
+  }
+}

@@ -5,6 +5,12 @@ import {
   envSchema,
   type RawEnv,
 } from './config.schema';
+import {
+  isSentinelUrl,
+  parseSentinelAddress,
+  parseSentinelUrl,
+  type RedisSentinelConfig,
+} from './redis-sentinel';
 
 export type SigningAlg = RawEnv['JWT_ALG'];
 
@@ -37,9 +43,19 @@ export interface AppConfig {
   cluster: { workers: number };
   /** `url` unset = embedded PGlite under `dataDir`. */
   database: { url?: string; poolSize: number; migrationsRun: boolean; dataDir: string };
-  /** `url` unset = in-memory kv (single instance only). */
-  redis: { url?: string; keyPrefix: string };
-  mail: { smtpUrl?: string; from: string };
+  /**
+   * One of `url` (a plain `redis://` URL) or `sentinel`; neither = in-memory kv (single
+   * instance only).
+   */
+  redis: { url?: string; sentinel?: RedisSentinelConfig; keyPrefix: string };
+  mail: {
+    smtpUrl?: string;
+    from: string;
+    /** `MAIL_PRODUCT_NAME`: named in subjects and signatures when set. */
+    productName?: string;
+    /** `MAIL_TEMPLATES_DIR`: operator overrides of the wording, read at boot. */
+    templatesDir?: string;
+  };
   appUrl: string;
   corsOrigins: string[];
   jwt: {
@@ -261,8 +277,13 @@ function toAppConfig(e: RawEnv): AppConfig {
       migrationsRun: e.DATABASE_MIGRATIONS_RUN,
       dataDir: e.DATA_DIR,
     },
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    redis: { ...redisEndpoint(e), keyPrefix: e.REDIS_KEY_PREFIX },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      productName: e.MAIL_PRODUCT_NAME,
+      templatesDir: e.MAIL_TEMPLATES_DIR,
+    },
     appUrl,
     corsOrigins: e.CORS_ORIGINS,
     jwt: {
@@ -333,5 +354,24 @@ function toAppConfig(e: RawEnv): AppConfig {
       authPerIpLease: e.AUTH_PER_IP_LEASE,
     },
     oidc: federation(e, appUrl),
+  };
+}
+
+/** A plain URL, the Sentinel URL form, or REDIS_SENTINELS (the schema allowed only one). */
+function redisEndpoint(e: RawEnv): { url?: string; sentinel?: RedisSentinelConfig } {
+  const sentinelPassword = e.REDIS_SENTINEL_PASSWORD;
+  if (e.REDIS_URL && isSentinelUrl(e.REDIS_URL)) {
+    return { sentinel: { ...parseSentinelUrl(e.REDIS_URL), sentinelPassword } };
+  }
+  if (e.REDIS_URL) return { url: e.REDIS_URL };
+  if (e.REDIS_SENTINELS.length === 0 || !e.REDIS_SENTINEL_NAME) return {};
+  return {
+    sentinel: {
+      sentinels: e.REDIS_SENTINELS.map(parseSentinelAddress),
+      name: e.REDIS_SENTINEL_NAME,
+      sentinelPassword,
+      password: e.REDIS_PASSWORD,
+      tls: false,
+    },
   };
 }

@@ -4,13 +4,17 @@ import { SecretBox } from '@identity/crypto';
 import { Database, type Tx } from '@identity/database';
 import { Clock } from '@identity/kernel';
 import { DeliveryError } from './delivery.errors';
+import { DEFAULT_MAIL_LOCALE } from './email.catalog';
+import { TemplateOverrides } from './email.overrides';
 import {
+  availableMailLocales,
   EMAIL_TEMPLATES,
   type EmailMessage,
   type EmailTemplate,
   type RenderContext,
   renderEmail,
 } from './email.templates';
+import { MailLanguages, negotiateLocale } from './mail-locale';
 import { Mailer } from './mailer';
 import type { OutboxPayload } from './outbox-message';
 import { OutboxRepository } from './outbox.repository';
@@ -35,6 +39,7 @@ const TOKEN_TEMPLATES: readonly EmailTemplate[] = [
 export class EmailService implements OnModuleInit {
   private readonly box: SecretBox;
   private readonly renderContext: RenderContext;
+  private readonly locales: readonly string[];
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -45,7 +50,17 @@ export class EmailService implements OnModuleInit {
     @InjectConfig() config: AppConfig,
   ) {
     this.box = new SecretBox(config.secrets.keyEncryptionKey);
-    this.renderContext = { appUrl: config.appUrl, tokenTtl: config.tokenTtl };
+    // Read once at boot: a broken override directory stops the boot, not the first mail.
+    const overrides = config.mail.templatesDir
+      ? TemplateOverrides.load(config.mail.templatesDir, EMAIL_TEMPLATES)
+      : TemplateOverrides.none();
+    this.renderContext = {
+      appUrl: config.appUrl,
+      tokenTtl: config.tokenTtl,
+      productName: config.mail.productName,
+      overrides,
+    };
+    this.locales = availableMailLocales(overrides);
   }
 
   onModuleInit(): void {
@@ -58,12 +73,19 @@ export class EmailService implements OnModuleInit {
    * `Database.manager` outside one). Nothing is sent if that transaction
    * rolls back; once it commits, the worker is nudged so the mail leaves at once.
    *
-   * The whole message (address, template, token) is sealed with the key-encryption key
-   * before it is stored: emailed links are live credentials, and whoever can read the
+   * The locale is chosen here, at request time: `message.locale` if given, else the best
+   * match of the current request's `Accept-Language` ({@link MailLanguages}) among the
+   * locales there are wording for, else English. It is stored with the row, so the worker
+   * renders the mail in it whenever it sends.
+   *
+   * The whole message (address, template, token, locale) is sealed with the key-encryption
+   * key before it is stored: emailed links are live credentials, and whoever can read the
    * database (a replica, a backup, a support query) must not harvest them from pending rows.
    */
   async queue(tx: Tx, message: EmailMessage): Promise<void> {
-    const sealed = this.box.encrypt(JSON.stringify(message), EMAIL_AAD);
+    const locale =
+      message.locale ?? negotiateLocale(MailLanguages.current(), this.locales, DEFAULT_MAIL_LOCALE);
+    const sealed = this.box.encrypt(JSON.stringify({ ...message, locale }), EMAIL_AAD);
     await this.outbox.enqueue({ kind: 'email', payload: { sealed }, now: this.clock.now() }, tx);
     this.db.afterCommit(tx, () => this.worker.nudge());
   }
@@ -107,8 +129,10 @@ export class EmailService implements OnModuleInit {
  */
 function isEmailMessage(value: unknown): value is EmailMessage {
   if (typeof value !== 'object' || value === null) return false;
-  const { template, to, vars } = value as Record<string, unknown>;
+  const { template, to, vars, locale } = value as Record<string, unknown>;
   if (typeof to !== 'string' || typeof vars !== 'object' || vars === null) return false;
+  // Rows queued before locales existed have none (English).
+  if (locale !== undefined && typeof locale !== 'string') return false;
   if (!EMAIL_TEMPLATES.includes(template as EmailTemplate)) return false;
   const needsToken = TOKEN_TEMPLATES.includes(template as EmailTemplate);
   return !needsToken || typeof (vars as Record<string, unknown>).token === 'string';

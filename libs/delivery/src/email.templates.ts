@@ -1,3 +1,7 @@
+import { escapeHtml } from './html-escape';
+import { BUILT_IN_CATALOGS, DEFAULT_MAIL_LOCALE, type EmailCatalog } from './email.catalog';
+import { type PlaceholderValues, renderOverride, type TemplateOverrides } from './email.overrides';
+
 /** Variables of each template. `name` is the user's display name, when there is one. */
 export interface EmailTemplateVars {
   verify_email: { token: string; name?: string };
@@ -20,9 +24,12 @@ export interface EmailTemplateVars {
 /** The mails the platform sends. */
 export type EmailTemplate = keyof EmailTemplateVars;
 
-/** One mail to send: which template, to whom, with what. */
+/**
+ * One mail to send: which template, to whom, with what, and in which locale (chosen when the
+ * mail is queued, from the request's `Accept-Language`; unset = English).
+ */
 export type EmailMessage = {
-  [K in EmailTemplate]: { template: K; to: string; vars: EmailTemplateVars[K] };
+  [K in EmailTemplate]: { template: K; to: string; vars: EmailTemplateVars[K]; locale?: string };
 }[EmailTemplate];
 
 export const EMAIL_TEMPLATES: readonly EmailTemplate[] = [
@@ -44,6 +51,10 @@ export interface RenderContext {
   appUrl: string;
   /** Lifetimes in seconds, quoted in the mails so users know how long a link works. */
   tokenTtl: { verifyEmail: number; resetPassword: number };
+  /** `MAIL_PRODUCT_NAME`: named in the subject and signature when set; unset = neither. */
+  productName?: string;
+  /** Operator overrides (`MAIL_TEMPLATES_DIR`); none = the built-in wording only. */
+  overrides?: TemplateOverrides;
 }
 
 export interface RenderedEmail {
@@ -73,129 +84,141 @@ export function confirmEmailChangeLink(appUrl: string, token: string): string {
   return `${appUrl}/confirm-email-change?token=${encodeURIComponent(token)}`;
 }
 
-function content(message: EmailMessage, ctx: RenderContext): Content {
-  const ignore = 'If this was not you, you can ignore this mail.';
-  const notYou = 'If this was not you, reset your password now and review your account.';
-  const askAdmin = 'If this was not you, contact your administrator at once.';
+/** The link a mail leads to (its action), and how long it works when it carries a token. */
+function linkOf(message: EmailMessage, ctx: RenderContext): { url: string; ttl?: number } {
   switch (message.template) {
     case 'verify_email':
       return {
-        subject: 'Confirm your email address',
-        lines: ['Please confirm your email address to finish setting up your account.'],
-        action: { label: 'Confirm email', url: verifyEmailLink(ctx.appUrl, message.vars.token) },
-        after: [`The link works once, for ${duration(ctx.tokenTtl.verifyEmail)}.`, ignore],
+        url: verifyEmailLink(ctx.appUrl, message.vars.token),
+        ttl: ctx.tokenTtl.verifyEmail,
       };
     case 'reset_password':
-      return {
-        subject: 'Reset your password',
-        lines: ['We received a request to reset the password of your account.'],
-        action: {
-          label: 'Choose a new password',
-          url: resetPasswordLink(ctx.appUrl, message.vars.token),
-        },
-        after: [
-          `The link works once, for ${duration(ctx.tokenTtl.resetPassword)}.`,
-          'If you did not ask for this, ignore this mail: your password stays as it is.',
-        ],
-      };
     case 'account_exists':
       return {
-        subject: 'You already have an account',
-        lines: [
-          'Someone tried to create an account with this email address, but it already has one.',
-          'If that was you and you forgot your password, you can choose a new one:',
-        ],
-        action: {
-          label: 'Reset your password',
-          url: resetPasswordLink(ctx.appUrl, message.vars.token),
-        },
-        after: [`The link works once, for ${duration(ctx.tokenTtl.resetPassword)}.`, ignore],
-      };
-    case 'password_changed':
-      return {
-        subject: 'Your password was changed',
-        lines: ['The password of your account was just changed.', notYou],
-        action: { label: 'Open your account', url: ctx.appUrl },
-      };
-    case 'mfa_disabled':
-      return {
-        subject: 'Two-factor authentication was turned off',
-        lines: ['Two-factor authentication was just turned off for your account.', notYou],
-        action: { label: 'Open your account', url: ctx.appUrl },
-      };
-    case 'recovery_code_used':
-      return {
-        subject: 'A recovery code was used to sign in',
-        lines: [
-          'A recovery code was just used to sign in to your account.',
-          ...(message.vars.remaining === undefined
-            ? []
-            : [`Recovery codes left: ${message.vars.remaining}.`]),
-          notYou,
-        ],
-        action: { label: 'Open your account', url: ctx.appUrl },
+        url: resetPasswordLink(ctx.appUrl, message.vars.token),
+        ttl: ctx.tokenTtl.resetPassword,
       };
     case 'confirm_email_change':
       return {
-        subject: 'Confirm your new email address',
-        lines: [
-          'Please confirm that this is the new email address of your account.',
-          'Nothing changes until you do.',
-        ],
-        action: {
-          label: 'Confirm the new address',
-          url: confirmEmailChangeLink(ctx.appUrl, message.vars.token),
-        },
-        after: [
-          `The link works once, for ${duration(ctx.tokenTtl.resetPassword)}.`,
-          'If you did not ask for this, ignore this mail: the account keeps its address.',
-        ],
+        url: confirmEmailChangeLink(ctx.appUrl, message.vars.token),
+        ttl: ctx.tokenTtl.resetPassword,
       };
+    case 'password_changed':
+    case 'mfa_disabled':
+    case 'recovery_code_used':
     case 'email_change_requested':
-      return {
-        subject: 'A change of your email address was requested',
-        lines: [
-          `Someone signed in to your account asked to change its email address to ${message.vars.newEmail}.`,
-          'Nothing changes until the link we sent to that address is confirmed.',
-          notYou,
-        ],
-        action: { label: 'Open your account', url: ctx.appUrl },
-      };
     case 'email_changed':
-      return {
-        subject: 'Your email address was changed',
-        lines: [
-          'The email address of your account was just changed: mail now goes to the new address, and your other devices were signed out.',
-          askAdmin,
-        ],
-      };
     case 'account_deleted':
-      return {
-        subject: 'Your account was deleted',
-        lines: [
-          'Your account was deleted at your request: its personal data is erased and every device was signed out.',
-          askAdmin,
-        ],
-      };
+      // No token: the account page (the mails that show no link use it only as {{link}}).
+      return { url: ctx.appUrl };
   }
 }
 
-/** Renders a mail as subject, plain text and HTML (every interpolated value escaped). */
+function content(
+  message: EmailMessage,
+  link: { url: string; ttl?: number },
+  t: EmailCatalog,
+): Content {
+  const validFor = t.linkWorksOnce(duration(link.ttl ?? 0, t));
+  const open = { label: t.openAccount, url: link.url };
+  switch (message.template) {
+    case 'verify_email':
+      return {
+        subject: t.verifyEmail.subject,
+        lines: [t.verifyEmail.line],
+        action: { label: t.verifyEmail.action, url: link.url },
+        after: [validFor, t.ignore],
+      };
+    case 'reset_password':
+      return {
+        subject: t.resetPassword.subject,
+        lines: [t.resetPassword.line],
+        action: { label: t.resetPassword.action, url: link.url },
+        after: [validFor, t.resetPassword.notAsked],
+      };
+    case 'account_exists':
+      return {
+        subject: t.accountExists.subject,
+        lines: [...t.accountExists.lines],
+        action: { label: t.accountExists.action, url: link.url },
+        after: [validFor, t.ignore],
+      };
+    case 'password_changed':
+      return {
+        subject: t.passwordChanged.subject,
+        lines: [t.passwordChanged.line, t.notYou],
+        action: open,
+      };
+    case 'mfa_disabled':
+      return {
+        subject: t.mfaDisabled.subject,
+        lines: [t.mfaDisabled.line, t.notYou],
+        action: open,
+      };
+    case 'recovery_code_used':
+      return {
+        subject: t.recoveryCodeUsed.subject,
+        lines: [
+          t.recoveryCodeUsed.line,
+          ...(message.vars.remaining === undefined
+            ? []
+            : [t.recoveryCodeUsed.remaining(message.vars.remaining)]),
+          t.notYou,
+        ],
+        action: open,
+      };
+    case 'confirm_email_change':
+      return {
+        subject: t.confirmEmailChange.subject,
+        lines: [...t.confirmEmailChange.lines],
+        action: { label: t.confirmEmailChange.action, url: link.url },
+        after: [validFor, t.confirmEmailChange.notAsked],
+      };
+    case 'email_change_requested':
+      return {
+        subject: t.emailChangeRequested.subject,
+        lines: [
+          t.emailChangeRequested.line(message.vars.newEmail),
+          t.emailChangeRequested.pending,
+          t.notYou,
+        ],
+        action: open,
+      };
+    case 'email_changed':
+      return { subject: t.emailChanged.subject, lines: [t.emailChanged.line, t.askAdmin] };
+    case 'account_deleted':
+      return { subject: t.accountDeleted.subject, lines: [t.accountDeleted.line, t.askAdmin] };
+  }
+}
+
+/**
+ * Renders a mail as subject, plain text and HTML (every interpolated value escaped in the
+ * HTML), in `message.locale` when it is known (built in or overridden), else in English. A
+ * part the operator overrode for that locale (`ctx.overrides`) replaces the built-in one;
+ * the other parts stay built in.
+ */
 export function renderEmail(message: EmailMessage, ctx: RenderContext): RenderedEmail {
-  const c = content(message, ctx);
+  const locale = resolveLocale(message.locale, ctx.overrides);
+  const t = BUILT_IN_CATALOGS.get(locale) ?? BUILT_IN_CATALOGS.get(DEFAULT_MAIL_LOCALE)!;
+  const link = linkOf(message, ctx);
+  const c = content(message, link, t);
   const name = displayName(message.vars.name);
-  const greeting = name ? `Hello ${name},` : 'Hello,';
+  const greeting = name ? t.greetingNamed(name) : t.greeting;
+  const product = ctx.productName ? oneLine(ctx.productName) : '';
+  const subject = product ? `${product}: ${c.subject}` : c.subject;
+  const signature = product ? ['', `— ${product}`] : [];
   const text = [
     greeting,
     '',
     ...c.lines,
     ...(c.action ? ['', `${c.action.label}: ${c.action.url}`, ''] : []),
     ...(c.after ?? []),
+    ...signature,
   ].join('\n');
   const para = (s: string) => `<p>${escapeHtml(s)}</p>`;
   const html = [
     '<!doctype html>',
-    `<html><head><meta charset="utf-8"><title>${escapeHtml(c.subject)}</title></head><body>`,
+    `<html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
     para(greeting),
     ...c.lines.map(para),
     ...(c.action
@@ -205,19 +228,37 @@ export function renderEmail(message: EmailMessage, ctx: RenderContext): Rendered
         ]
       : []),
     ...(c.after ?? []).map(para),
+    ...(product ? [para(`— ${product}`)] : []),
     '</body></html>',
   ].join('\n');
-  return { subject: c.subject, text, html };
+  const built: RenderedEmail = { subject, text, html };
+  const override = ctx.overrides?.get(locale, message.template);
+  if (!override) return built;
+  const values: PlaceholderValues = {
+    product,
+    name,
+    greeting,
+    appUrl: ctx.appUrl,
+    link: link.url,
+    validFor: link.ttl === undefined ? '' : duration(link.ttl, t),
+    remaining:
+      message.template === 'recovery_code_used' ? String(message.vars.remaining ?? '') : '',
+    newEmail: message.template === 'email_change_requested' ? message.vars.newEmail : '',
+  };
+  return renderOverride(override, values, built);
 }
 
-/** Escapes the five characters that matter in HTML text and attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+/** The locale a mail is rendered in: `requested` if built in or overridden, else English. */
+function resolveLocale(requested: string | undefined, overrides?: TemplateOverrides): string {
+  if (requested && (BUILT_IN_CATALOGS.has(requested) || overrides?.hasLocale(requested))) {
+    return requested;
+  }
+  return DEFAULT_MAIL_LOCALE;
+}
+
+/** Every locale a mail can be rendered in: the built-in ones and those the operator added. */
+export function availableMailLocales(overrides?: TemplateOverrides): string[] {
+  return [...new Set([...BUILT_IN_CATALOGS.keys(), ...(overrides?.locales() ?? [])])];
 }
 
 /**
@@ -230,13 +271,17 @@ function displayName(name: string | undefined): string {
   return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
 }
 
-function duration(seconds: number): string {
-  if (seconds % 86_400 === 0) return plural(seconds / 86_400, 'day');
-  if (seconds % 3_600 === 0) return plural(seconds / 3_600, 'hour');
-  if (seconds % 60 === 0) return plural(seconds / 60, 'minute');
-  return plural(seconds, 'second');
+function duration(seconds: number, t: EmailCatalog): string {
+  if (seconds % 86_400 === 0) return t.duration(seconds / 86_400, 'day');
+  if (seconds % 3_600 === 0) return t.duration(seconds / 3_600, 'hour');
+  if (seconds % 60 === 0) return t.duration(seconds / 60, 'minute');
+  return t.duration(seconds, 'second');
 }
 
-function plural(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+/** A header-safe single line: control characters (CR, LF) become spaces. */
+export function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
+
+export { escapeHtml };

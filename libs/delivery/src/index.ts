@@ -17,6 +17,7 @@ export { EmailService } from './email.service';
 export { SealedOutbox } from './sealed-outbox';
 export {
   renderEmail,
+  availableMailLocales,
   verifyEmailLink,
   resetPasswordLink,
   EMAIL_TEMPLATES,
@@ -27,6 +28,9 @@ export {
   type RenderedEmail,
 } from './email.templates';
 export { Mailer, type OutgoingMail } from './mailer';
+export { MailLanguages, parseAcceptLanguage, negotiateLocale } from './mail-locale';
+export { TemplateOverrides } from './email.overrides';
+export { BUILT_IN_CATALOGS, DEFAULT_MAIL_LOCALE } from './email.catalog';
 export type {
   OutboxKind,
   OutboxPayload,

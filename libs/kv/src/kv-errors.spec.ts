@@ -49,6 +49,13 @@ describe('isKvUnavailable', () => {
     );
   });
 
+  it('recognises the answers of a node in the middle of a failover', () => {
+    expect(
+      isKvUnavailable(new Error("READONLY You can't write against a read only replica.")),
+    ).toBe(true);
+    expect(isKvUnavailable(new Error('LOADING Redis is loading the dataset in memory'))).toBe(true);
+  });
+
   it('does not take a failed command for an outage', () => {
     const wrongType = new Error(
       'WRONGTYPE Operation against a key holding the wrong kind of value',

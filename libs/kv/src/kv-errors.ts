@@ -1,10 +1,12 @@
 /**
  * What ioredis rejects a command with when Redis cannot be reached: the connection is down
  * and commands fail fast (`enableOfflineQueue: false`), it closed, a reconnect gave up on the
- * command, or Redis did not answer within the command timeout.
+ * command, or Redis did not answer within the command timeout. Also what a Redis answers in
+ * the middle of a failover: READONLY (a write reached the demoted primary; the connection
+ * reconnects to the new one) and LOADING (a node still loading its data set).
  */
 const UNAVAILABLE_MESSAGE =
-  /^(Stream isn't writeable|Connection is closed|Reached the max retries per request limit|Command timed out|connect ETIMEDOUT|Socket timeout|kv: the redis subscriber connection is not ready)/;
+  /^(Stream isn't writeable|Connection is closed|Reached the max retries per request limit|Command timed out|connect ETIMEDOUT|Socket timeout|kv: the redis subscriber connection is not ready|READONLY |LOADING )/;
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
 

@@ -10,11 +10,14 @@ import {
 import { KV_STORE, type KvStore } from './kv.port';
 import { MemoryKvStore } from './memory-kv.store';
 import { RedisKvStore } from './redis-kv.store';
+import type { RedisSentinelEndpoint } from './redis-endpoint';
 
 /** Options of {@link KvModule.forRoot} (the app passes `config.redis`). */
 export interface KvModuleOptions {
-  /** Unset = the in-memory adapter (single instance only). */
+  /** A `redis://` URL; unset (and no `redisSentinel`) = the in-memory adapter (one instance). */
   redisUrl?: string;
+  /** Sentinels naming the primary (the app passes `config.redis.sentinel`); not with redisUrl. */
+  redisSentinel?: RedisSentinelEndpoint;
   /** Prepended to every key and channel. */
   keyPrefix: string;
 }
@@ -30,20 +33,25 @@ export interface CreateKvStoreOptions extends KvModuleOptions {
 const logger = new Logger('KvModule');
 
 /**
- * Builds the {@link KvStore} the options call for: Redis when `redisUrl` is set, memory
- * otherwise. With Redis it waits (briefly) for the first connection, because commands fail
+ * Builds the {@link KvStore} the options call for: Redis when `redisUrl` or `redisSentinel`
+ * is set, memory otherwise. With Redis it waits (briefly) for the first connection, because commands fail
  * fast rather than queue while disconnected; it never rejects when Redis is down, so the app
  * still boots and readiness (`ping`) reports the outage.
+ * @throws Error when both `redisUrl` and `redisSentinel` are given.
  */
 export async function createKvStore(options: CreateKvStoreOptions): Promise<KvStore> {
-  if (options.redisUrl === undefined) {
-    return new MemoryKvStore({ keyPrefix: options.keyPrefix, onError: options.onError });
+  const settings = { keyPrefix: options.keyPrefix, onError: options.onError };
+  if (options.redisUrl !== undefined && options.redisSentinel !== undefined) {
+    throw new Error('kv: give redisUrl or redisSentinel, not both');
   }
-  const store = new RedisKvStore({
-    url: options.redisUrl,
-    keyPrefix: options.keyPrefix,
-    onError: options.onError,
-  });
+  let store: RedisKvStore;
+  if (options.redisSentinel !== undefined) {
+    store = new RedisKvStore({ sentinel: options.redisSentinel, ...settings });
+  } else if (options.redisUrl !== undefined) {
+    store = new RedisKvStore({ url: options.redisUrl, ...settings });
+  } else {
+    return new MemoryKvStore(settings);
+  }
   if (!(await store.waitUntilReady(options.readyTimeoutMs))) {
     logger.warn('redis is not reachable yet; starting anyway and retrying in the background');
   }

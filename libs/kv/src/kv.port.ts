@@ -26,6 +26,13 @@ export interface KvStore {
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the store's connection drops (not on close()). Writes it
+   * acknowledged just before may be gone: a Redis failover promotes a replica that can lag
+   * behind the crashed primary. Never called by the in-memory store. Returns the unsubscribe
+   * function.
+   */
+  onConnectionLost(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -39,6 +39,12 @@ export class MemoryKvStore implements KvStore {
     this.sweepTimer.unref();
   }
 
+  /** The process is the store: its connection cannot drop, so `listener` is never called. */
+  onConnectionLost(listener: () => void): () => void {
+    void listener;
+    return () => undefined;
+  }
+
   get(key: string): Promise<string | null> {
     return this.run(() => this.backend.get(this.key(key)));
   }

@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { KvStore } from './kv.port';
+import { openRedisConnection, type RedisEndpoint } from './redis-endpoint';
 import { closeConnection, waitForReady, withTimeout } from './redis-connection';
 import { assertTtlSeconds, secondsLeft } from './kv.ttl';
 
-/** Options of {@link RedisKvStore}. */
-export interface RedisKvStoreOptions {
-  /** `redis://` or `rediss://` URL; may carry credentials, so it is never logged. */
-  url: string;
+/**
+ * Options of {@link RedisKvStore}: where Redis is (a `redis://`/`rediss://` URL or Sentinels;
+ * either may carry credentials, so neither is ever logged) and how to use it.
+ */
+export type RedisKvStoreOptions = RedisEndpoint & RedisKvStoreSettings;
+
+/** The endpoint-independent part of {@link RedisKvStoreOptions}. */
+export interface RedisKvStoreSettings {
   /** Prepended to every key and channel so several apps or test files share one Redis. */
   keyPrefix: string;
   /**
@@ -49,12 +54,32 @@ export class RedisKvStore implements KvStore {
   private closing: Promise<void> | undefined;
   /** Last error the default sink logged; reset on reconnect so each outage logs once. */
   private lastLogged: string | undefined;
+  private readonly lostListeners = new Set<() => void>();
+  /** The command connection was ready since it last dropped. */
+  private wasReady = false;
 
   constructor(private readonly options: RedisKvStoreOptions) {
     this.onError = options.onError ?? ((err) => this.logOncePerOutage(err));
     // Auto-pipelining: the commands one tick issues (a request's limiter and denylist reads,
     // and those of concurrent requests) leave in one write, not one write each.
     this.redis = this.connect({ keyPrefix: options.keyPrefix, enableAutoPipelining: true });
+    this.redis.on('ready', () => {
+      this.wasReady = true;
+    });
+    this.redis.on('close', () => {
+      // Once per drop (a reconnect loop closes every failed attempt too), never for close().
+      if (!this.wasReady || this.closing) return;
+      this.wasReady = false;
+      for (const listener of [...this.lostListeners]) listener();
+    });
+  }
+
+  onConnectionLost(listener: () => void): () => void {
+    const entry = (): void => listener();
+    this.lostListeners.add(entry);
+    return () => {
+      this.lostListeners.delete(entry);
+    };
   }
 
   /**
@@ -241,7 +266,7 @@ export class RedisKvStore implements KvStore {
   }
 
   private connect(overrides: Partial<RedisOptions>): Redis {
-    const connection = new Redis(this.options.url, {
+    const connection = openRedisConnection(this.options, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: CONNECT_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import { createKvStore, KvModule } from '../src/kv.module';
 import { kvContract } from '../src/kv.contract';
 import { KV_STORE, type KvStore } from '../src/kv.port';
 import { RedisKvStore } from '../src/redis-kv.store';
+import { ThrowawayRedis } from '../../../test/support/throwaway-redis';
 
 // Unique per file (and run), so parallel workers never collide and cleanup is one SCAN.
 const prefix = uniqueKvPrefix('kv');
@@ -39,6 +40,39 @@ describe('RedisKvStore', () => {
       await waitUntil(() => received.length > 1);
     } finally {
       await store.close();
+    }
+  });
+
+  it('tells its listeners once per dropped connection, not per failed reconnect, not on close()', async () => {
+    const redis = await ThrowawayRedis.start();
+    const store = new RedisKvStore({ url: redis.url, keyPrefix: 'lost:', onError: () => {} });
+    let drops = 0;
+    const stop = store.onConnectionLost(() => drops++);
+    try {
+      expect(await store.waitUntilReady()).toBe(true);
+      await redis.kill();
+      await waitUntil(() => drops === 1);
+      // Reconnect attempts keep failing meanwhile (100 ms apart): still one drop.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(drops).toBe(1);
+      await redis.start();
+      expect(await store.waitUntilReady(5_000)).toBe(true);
+      await redis.kill();
+      await waitUntil(() => drops === 2);
+      await redis.start();
+      expect(await store.waitUntilReady(5_000)).toBe(true);
+      stop();
+      await redis.kill();
+      await redis.start();
+      expect(await store.waitUntilReady(5_000)).toBe(true);
+      expect(drops).toBe(2);
+      const again = store.onConnectionLost(() => drops++);
+      await store.close();
+      again();
+      expect(drops).toBe(2);
+    } finally {
+      await store.close();
+      await redis.kill();
     }
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
 import { KV_STORE, type KvStore } from '@identity/kv';
 import { CLOCK_LEEWAY_SECONDS } from './signing-key.service';
@@ -39,7 +39,7 @@ export interface DenylistRebuilt {
  * kv round trip: the completeness key is read with the token's two entries.
  */
 @Injectable()
-export class AccessDenylist {
+export class AccessDenylist implements OnModuleDestroy {
   private readonly logger = new Logger('AccessDenylist');
   /** "No entry" means "not revoked" only while this is true. */
   private trusted: boolean;
@@ -51,6 +51,7 @@ export class AccessDenylist {
   private generation = 0;
   private untrustedSince: number | undefined;
   private readonly lossListeners = new Set<() => void>();
+  private readonly stopWatchingKv: () => void;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -60,6 +61,16 @@ export class AccessDenylist {
   ) {
     this.trusted = !source;
     if (source) this.untrustedSince = Date.now();
+    // A dropped connection is a loss even when no command failed: after a Redis failover the
+    // new primary may lack the last entries written to the old one (replication is async),
+    // while still holding the completeness key. Rewriting the copy from Postgres closes that.
+    this.stopWatchingKv = kv.onConnectionLost(() =>
+      this.lose('the kv connection dropped (entries written just before may be lost)'),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.stopWatchingKv();
   }
 
   /** Whether Postgres backs this denylist (a {@link RevocationSource} is bound). */

@@ -7,6 +7,7 @@ import type { AppConfig } from '@identity/config';
 import { ProblemException } from '../http/problem/problem';
 import { sendProblem } from '../http/problem/problem-details.filter';
 import { emailedTokenPageHeaders } from './emailed-token-pages';
+import { mailLanguageMiddleware } from '../http/mail-language.middleware';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const logger = new Logger('HTTP');
@@ -90,6 +91,9 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     parser(req, res, (err?: unknown) => (err ? refuse(req, res, err) : next()));
   });
   app.use(cookieParser());
+  // After the body parsers: their callbacks run from the request stream's events, which do
+  // not carry an AsyncLocalStorage context set before them.
+  app.use(mailLanguageMiddleware);
 
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
