@@ -31,9 +31,12 @@ export class OpsController {
       res.status(200).json({ status: 'ready', checks: report.checks });
       return;
     }
+    // With Redis down the denylist cannot be rebuilt yet: Redis is the cause to name (API.md:
+    // "which failed"); `checks` still shows the denylist as rebuilding.
     const failed = Object.entries(report.checks)
       .filter(([, state]) => state === 'down' || state === 'rebuilding')
-      .map(([name]) => name);
+      .map(([name]) => name)
+      .filter((name) => name !== 'denylist' || report.checks.redis !== 'down');
     if (report.draining) failed.push('shutting_down');
     // Limits still hold while Redis is away, but per instance only: say so.
     const degraded = report.limitsDegraded ? { degraded: ['rate_limits'] } : {};
