@@ -1,8 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppConfig, InjectConfig } from '@identity/config';
-import { SecretBox } from '@identity/crypto';
-import { Database, type Tx } from '@identity/database';
-import { Clock } from '@identity/kernel';
+import type { Tx } from '@identity/database';
 import { DeliveryError } from './delivery.errors';
 import { DEFAULT_MAIL_LOCALE } from './email.catalog';
 import { TemplateOverrides } from './email.overrides';
@@ -17,11 +15,8 @@ import {
 import { MailLanguages, negotiateLocale } from './mail-locale';
 import { Mailer } from './mailer';
 import type { OutboxPayload } from './outbox-message';
-import { OutboxRepository } from './outbox.repository';
 import { OutboxWorker } from './outbox.worker';
-
-/** Binds sealed payloads to this use: a box copied from another table does not open here. */
-const EMAIL_AAD = 'outbox:email';
+import { SealedOutbox } from './sealed-outbox';
 
 /** Templates whose link carries a live token. */
 const TOKEN_TEMPLATES: readonly EmailTemplate[] = [
@@ -37,19 +32,15 @@ const TOKEN_TEMPLATES: readonly EmailTemplate[] = [
  */
 @Injectable()
 export class EmailService implements OnModuleInit {
-  private readonly box: SecretBox;
   private readonly renderContext: RenderContext;
   private readonly locales: readonly string[];
 
   constructor(
-    private readonly outbox: OutboxRepository,
+    private readonly outbox: SealedOutbox,
     private readonly worker: OutboxWorker,
-    private readonly db: Database,
     private readonly mailer: Mailer,
-    private readonly clock: Clock,
     @InjectConfig() config: AppConfig,
   ) {
-    this.box = new SecretBox(config.secrets.keyEncryptionKey);
     // Read once at boot: a broken override directory stops the boot, not the first mail.
     const overrides = config.mail.templatesDir
       ? TemplateOverrides.load(config.mail.templatesDir, EMAIL_TEMPLATES)
@@ -85,9 +76,7 @@ export class EmailService implements OnModuleInit {
   async queue(tx: Tx, message: EmailMessage): Promise<void> {
     const locale =
       message.locale ?? negotiateLocale(MailLanguages.current(), this.locales, DEFAULT_MAIL_LOCALE);
-    const sealed = this.box.encrypt(JSON.stringify({ ...message, locale }), EMAIL_AAD);
-    await this.outbox.enqueue({ kind: 'email', payload: { sealed }, now: this.clock.now() }, tx);
-    this.db.afterCommit(tx, () => this.worker.nudge());
+    await this.outbox.queue('email', { ...message, locale }, tx);
   }
 
   /** The `email` channel: opens the payload, renders the template and sends it. */
@@ -102,18 +91,7 @@ export class EmailService implements OnModuleInit {
    *   instance with a wrong KEY_ENCRYPTION_KEY, and another instance may open it.
    */
   private open(payload: OutboxPayload): EmailMessage {
-    const { sealed } = payload;
-    if (typeof sealed !== 'string') {
-      throw new DeliveryError('delivery.payload_unreadable', {
-        message: 'email payload is not sealed',
-      });
-    }
-    let message: unknown;
-    try {
-      message = JSON.parse(this.box.decryptString(sealed, EMAIL_AAD));
-    } catch {
-      throw new Error('email payload does not open with this key-encryption key');
-    }
+    const message = this.outbox.open('email', payload);
     if (!isEmailMessage(message)) {
       throw new DeliveryError('delivery.payload_unreadable', {
         message: 'email payload has an unknown shape',

@@ -117,21 +117,7 @@ export class UserRepository {
    *   taken (check with `isUniqueViolation`); it aborts the caller's transaction.
    */
   async create(user: NewUser, tx?: Tx): Promise<User> {
-    const [row] = await this.db.query<UserRow>(
-      `INSERT INTO users AS u (email, email_normalized, name, password_hash,
-                               password_pepper_version, email_verified_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING ${USER_COLUMNS}`,
-      [
-        user.email,
-        user.emailNormalized,
-        user.name ?? null,
-        user.password?.hash ?? null,
-        user.password?.pepperVersion ?? null,
-        user.emailVerifiedAt ?? null,
-      ],
-      tx,
-    );
+    const row = await this.insert(user, '', tx);
     if (!row) throw new Error('INSERT INTO users returned no row');
     return toUser(row);
   }
@@ -142,11 +128,21 @@ export class UserRepository {
    * @returns the new account, or null when the email already has one.
    */
   async createIfAbsent(user: NewUser, tx?: Tx): Promise<User | null> {
-    const row = await this.db.one<UserRow>(
+    const row = await this.insert(
+      user,
+      'ON CONFLICT ON CONSTRAINT uq_users_email_normalized DO NOTHING',
+      tx,
+    );
+    return row && toUser(row);
+  }
+
+  /** One INSERT of an account (status `active`), with `onConflict` after its VALUES. */
+  private insert(user: NewUser, onConflict: string, tx?: Tx): Promise<UserRow | null> {
+    return this.db.one<UserRow>(
       `INSERT INTO users AS u (email, email_normalized, name, password_hash,
                                password_pepper_version, email_verified_at)
        VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT ON CONSTRAINT uq_users_email_normalized DO NOTHING
+       ${onConflict}
        RETURNING ${USER_COLUMNS}`,
       [
         user.email,
@@ -158,7 +154,6 @@ export class UserRepository {
       ],
       tx,
     );
-    return row && toUser(row);
   }
 
   /** Stores a new password (or none: a federated-only account) with its pepper version. */
