@@ -234,6 +234,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes per-IP leases of 64 unless AUTH_PER_IP_LEASE says otherwise, from 1 to 1000', () => {
+    expect(loadConfig({}).limits.authPerIpLease).toBe(64);
+    expect(loadConfig({ AUTH_PER_IP_LEASE: '1' }).limits.authPerIpLease).toBe(1);
+    for (const value of ['0', '1001', '2.5', 'many']) {
+      expect(problemsOf({ AUTH_PER_IP_LEASE: value })[0]).toMatch(/^AUTH_PER_IP_LEASE/);
+    }
+  });
+
+  it('names the product in mails only with one line of at most 80 characters', () => {
+    expect(loadConfig({}).mail.productName).toBeUndefined();
+    expect(loadConfig({ MAIL_PRODUCT_NAME: '  Acme ID  ' }).mail.productName).toBe('Acme ID');
+    expect(loadConfig({ MAIL_PRODUCT_NAME: '   ' }).mail.productName).toBeUndefined();
+    expect(problemsOf({ MAIL_PRODUCT_NAME: 'Acme\r\nBcc: x@evil.example' })[0]).toMatch(
+      /^MAIL_PRODUCT_NAME/,
+    );
+    expect(problemsOf({ MAIL_PRODUCT_NAME: 'A'.repeat(81) })[0]).toMatch(/^MAIL_PRODUCT_NAME/);
+  });
+
   it('refuses GRPC_INSECURE=true next to a TLS certificate (which one is meant?)', () => {
     expect(problemsOf({ ...prodEnv, GRPC_INSECURE: 'true' })[0]).toMatch(/^GRPC_INSECURE/);
   });
