@@ -7,6 +7,7 @@ import {
 } from '@identity/delivery';
 import { isUuid } from '@identity/kernel';
 import { emailField } from './auth.schemas';
+import { pageLimit } from './page-query';
 
 /** `GET /admin/users?email=`. */
 export const adminUsersQuery = z.object({ email: emailField }).strict();
@@ -46,12 +47,7 @@ export const auditQuery = z
       .string()
       .regex(/^[1-9]\d{0,18}$/, 'must be an audit entry id')
       .optional(),
-    limit: z.coerce
-      .number({ message: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(200, 'must be at most 200')
-      .optional(),
+    limit: pageLimit(200),
   })
   .strict();
 
@@ -100,11 +96,6 @@ export const webhookDeliveriesQuery = z
       })
       .optional(),
     before: z.string().refine(isUuid, 'must be a delivery id').optional(),
-    limit: z.coerce
-      .number({ message: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(200, 'must be at most 200')
-      .optional(),
+    limit: pageLimit(200),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIVITY_MAX_LIMIT } from '@identity/accounts';
 import { emailField } from './auth.schemas';
+import { pageLimit } from './page-query';
 
 /** Bodies and queries of the self-service routes (API.md: `PATCH /auth/me` and the rows below it). */
 
@@ -52,11 +53,6 @@ export const activityQuery = z
       .string()
       .regex(/^[1-9]\d{0,18}$/, 'must be the next_before of a previous page')
       .optional(),
-    limit: z.coerce
-      .number({ message: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(ACTIVITY_MAX_LIMIT, `must be at most ${ACTIVITY_MAX_LIMIT}`)
-      .optional(),
+    limit: pageLimit(ACTIVITY_MAX_LIMIT),
   })
   .strict();
