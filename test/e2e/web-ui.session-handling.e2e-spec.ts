@@ -74,16 +74,26 @@ describe('session handling in the account page (Chromium)', () => {
    * (`method` on a path starting with `path`) that the click sent: when the revocation has
    * happened. Timings are measured from there, not from the click, whose own latency (the
    * browser's actionability checks, the server's work) is not the push's.
+   *
+   * The request is passed on by the test itself (`route.fetch`), which sees the answer for
+   * certain: a `response` event can be lost when the page navigates away (to sign-in) the
+   * moment its logout is answered.
    */
   async function revokeBy(page: Page, selector: string, method: string, path: string) {
-    const [response] = await Promise.all([
-      page.waitForResponse(
-        (r) => r.request().method() === method && new URL(r.url()).pathname.startsWith(path),
-      ),
-      page.click(selector),
-    ]);
-    expect(response.status()).toBe(204);
-    return Date.now();
+    const matches = (u: URL) => u.pathname.startsWith(path);
+    const answered = new Promise<{ at: number; status: number }>((resolve) => {
+      void page.route(matches, async (route) => {
+        if (route.request().method() !== method) return route.fallback();
+        const response = await route.fetch();
+        resolve({ at: Date.now(), status: response.status() });
+        await route.fulfill({ response });
+      });
+    });
+    await page.click(selector);
+    const { at, status } = await answered;
+    await page.unroute(matches);
+    expect(status).toBe(204);
+    return at;
   }
 
   /** Resolves with the ms it took `page` to show the sign-in page with a notice saying `why`. */
@@ -149,6 +159,7 @@ describe('session handling in the account page (Chromium)', () => {
     await openAccount(tablet);
 
     await laptop.click('#logout-all');
+    await laptop.locator('#logout-all-dialog[open]').waitFor();
     const since = await revokeBy(laptop, '#logout-all-confirm', 'POST', '/auth/logout-all');
     const [laptopMs, tabletMs] = await Promise.all([
       landsOnSignIn(laptop, 'You signed out everywhere', since),
