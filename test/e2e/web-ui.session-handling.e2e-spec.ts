@@ -85,10 +85,15 @@ describe('session handling in the account page (Chromium)', () => {
       void page.route(matches, async (route) => {
         if (route.request().method() !== method) return route.fallback();
         const response = await route.fetch();
-        resolve({ at: Date.now(), status: response.status() });
+        const fetchedAt = Date.now();
         // The revocation's push can take the page to sign-in before its own answer arrives;
-        // the route is then gone, and there is nothing left to answer.
-        await route.fulfill({ response }).catch(() => undefined);
+        // the route is then gone, and there is nothing left to answer. Otherwise the time is
+        // when the page has its answer (the relay's own hop is not the app's latency).
+        const delivered = await route.fulfill({ response }).then(
+          () => true,
+          () => false,
+        );
+        resolve({ at: delivered ? Date.now() : fetchedAt, status: response.status() });
       });
     });
     await page.click(selector);
